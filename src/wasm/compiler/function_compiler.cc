@@ -1,0 +1,1569 @@
+// One walk over a function body: validation as the spec's appendix describes it, and code
+// generation for the slot-based interpreter.
+//
+// Every operand stack entry at height h has a home slot, S(h) = num_locals + h. An entry is a
+// Temp (its value is in its home slot), a Local (it is still whatever local x holds) or a Const.
+// Locals and constants are materialized into their home slots only when needed: before a local
+// they refer to is written, at control-flow joins, and for call arguments. So `local.get a;
+// local.get b; i32.add; local.set c` compiles to a single `i32.add c, a, b`.
+//
+// Fuel is charged once per basic block: a block's summed cost is written into the instruction
+// that starts it (the function's Enter, a Fuel instruction at a label, or a conditional branch's
+// fall-through field). Branches back to a loop header charge the header's block themselves and
+// skip its Fuel instruction, so a loop iteration costs no extra dispatch.
+#include "wasm/compiler/function_compiler.h"
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <string>
+
+#include "phat/base/expected.h"
+#include "wasm/interp/code.h"
+#include "wasm/interp/handlers.h"
+#include "wasm/interp/ops.h"
+#include "wasm/loader/reader.h"
+#include "wasm/opcode.h"
+
+namespace phat::wasm {
+namespace {
+
+using interp::Handler;
+using interp::Slot;
+
+constexpr ValType kUnknown = ValType(0);  // the polymorphic stack's "any"
+
+// The types of a block: views into the module's types or into a single-type table.
+struct BlockSig {
+  std::span<const ValType> params;
+  std::span<const ValType> results;
+};
+
+struct Operand {
+  enum class Kind : uint8_t { Temp, Local, Const };
+  ValType type = kUnknown;
+  Kind kind = Kind::Temp;
+  uint32_t local = 0;     // Kind::Local
+  int32_t prev_ref = -1;  // Kind::Local: height of the next lower entry naming the same local
+  uint64_t bits = 0;      // Kind::Const
+};
+
+struct Popped {
+  Operand op;
+  uint32_t height;
+};
+
+struct Label {
+  int64_t pos = -1;       // byte offset in the code, once bound
+  bool incoming = false;  // some branch targets it
+  struct Fixup {
+    size_t instr;  // the branch instruction's start
+    size_t field;  // where its int32 offset goes
+  };
+  std::vector<Fixup> fixups;
+};
+
+struct Control {
+  Opcode op = Opcode::Block;  // Block, Loop, If, Else; Block for the function body
+  BlockSig sig;
+  uint32_t height = 0;        // operand stack height below the block's parameters
+  bool unreachable = false;   // validation: the rest of the block is dead (polymorphic stack)
+  bool live_at_entry = true;  // code generation: the block's start is reachable
+  bool is_function = false;
+  Label label;       // the block's end, or a loop's header
+  Label else_label;  // If: where the false branch goes
+  int32_t header_cost = -1;  // Loop: fuel of the basic block at its header, once known
+
+  std::span<const ValType> label_types() const {
+    return op == Opcode::Loop ? sig.params : sig.results;
+  }
+};
+
+// A condition for a conditional branch, possibly fused with the compare that produced it.
+struct Condition {
+  enum class Kind : uint8_t { NonZero32, Zero32, NonZero64, Zero64, Compare } kind;
+  Opcode compare = Opcode::Nop;
+  bool imm = false;
+  Slot a = 0;
+  uint32_t b = 0;  // slot, or immediate
+};
+
+class Compiler {
+ public:
+  Compiler(const ModuleEnv& env, const EngineConfig& config, const LoadPolicy& policy,
+           uint32_t func_index, std::span<const uint8_t> body, uint64_t body_offset,
+           std::vector<uint64_t>& code)
+      : env_(env),
+        config_(config),
+        policy_(policy),
+        fuel_(config.fuel_metering),
+        ctl_(interp::Control(config.fuel_metering)),
+        data_(interp::Data()),
+        func_index_(func_index),
+        reader_(body, body_offset),
+        code_(code) {}
+
+  Expected<CompiledFunction, LoadError> Compile(size_t& entry_offset);
+
+ private:
+  // ---- Errors ----
+  LoadError Error(LoadError::Kind kind, std::string message, uint64_t offset) const {
+    return LoadError{kind, std::move(message), offset, func_index_};
+  }
+  LoadError Invalid(std::string message) const {
+    return Error(LoadError::Kind::Invalid, std::move(message), op_offset_);
+  }
+  Expected<void, LoadError> RequireFeatures(uint32_t features, std::string_view what);
+  Expected<void, LoadError> CheckValType(ValType t);
+
+  // ---- Reading ----
+  Load<uint32_t> ReadU32() { return reader_.U32(); }
+  Expected<ValType, LoadError> ReadValType();
+  Expected<BlockSig, LoadError> ReadBlockType();
+  Expected<uint32_t, LoadError> ReadMemarg(uint32_t width);  // returns the offset
+
+  // ---- Operand stack ----
+  uint32_t Height() const { return static_cast<uint32_t>(stack_.size()); }
+  Slot Home(uint32_t height) const { return num_locals_ + height; }
+  void Push(Operand op);
+  void PushTemp(ValType t) { Push(Operand{t}); }
+  Popped Pop();
+  Expected<Popped, LoadError> PopExpect(ValType expected);
+  Expected<void, LoadError> PopTypes(std::span<const ValType> types);
+  Expected<void, LoadError> CheckTopTypes(std::span<const ValType> types);
+  // At else/end: exactly the block's results are left above its base.
+  Expected<void, LoadError> CheckBlockEnd(const Control& c);
+  void PushTypes(std::span<const ValType> types) {
+    for (ValType t : types) PushTemp(t);
+  }
+  void Truncate(uint32_t height) {
+    while (Height() > height) Pop();
+  }
+  Control& Top() { return controls_.back(); }
+  Expected<Control*, LoadError> LabelAt(uint32_t depth) {
+    if (depth >= controls_.size()) return unexpected(Invalid("unknown label " + std::to_string(depth)));
+    return &controls_[controls_.size() - 1 - depth];
+  }
+  void MarkUnreachable() {
+    Truncate(Top().height);
+    Top().unreachable = true;
+    live_ = false;
+  }
+
+  // ---- Materialization ----
+  void MaterializeAt(uint32_t height);
+  void MaterializeAll();
+  void MaterializeTop(uint32_t n);
+  void MaterializeRefs(uint32_t local);
+  // The slot holding a popped operand; constants are written into their home slot first.
+  Slot SlotOf(const Popped& p);
+  void EmitMove(Slot dst, const Operand& src, uint32_t src_height);
+
+  // ---- Emission ----
+  size_t Here() const { return code_.size() * sizeof(uint64_t); }
+  template <typename T>
+  size_t Emit(const T& instr) {
+    static_assert(sizeof(T) % 8 == 0);
+    size_t pos = Here();
+    code_.resize(code_.size() + sizeof(T) / 8);
+    std::memcpy(reinterpret_cast<uint8_t*>(code_.data()) + pos, &instr, sizeof(T));
+    return pos;
+  }
+  template <typename T>
+  void Patch(size_t pos, T value) {
+    std::memcpy(reinterpret_cast<uint8_t*>(code_.data()) + pos, &value, sizeof(T));
+  }
+  void Forget() {
+    last_result_ = {};
+    last_compare_ = {};
+  }
+  // Records that the instruction at `pos` wrote the just-pushed top entry. Every shape keeps
+  // its destination slot right after the handler pointer.
+  void NoteResult(size_t pos) { last_result_ = {pos + kDstOffset, Here(), Height() - 1}; }
+  static constexpr size_t kDstOffset = sizeof(interp::Instr);
+
+  // ---- Fuel ----
+  void AddCost(int32_t cost) { region_cost_ += cost; }
+  void EndRegion();
+  void StartRegion(int64_t field, int64_t loop = -1) {
+    region_field_ = field;
+    region_cost_ = 0;
+    region_loop_ = loop;
+  }
+
+  // ---- Labels and branches ----
+  // `loop` is the index in controls_ of the loop whose header this is, or -1.
+  void BindLabel(Label& label, bool fallthrough, int64_t loop = -1);
+  // Aims the branch at `instr` (offset field at `field`, fuel field at `fuel_field` or -1) at
+  // the label of `target`.
+  void LinkBranch(size_t instr, size_t field, int64_t fuel_field, Control& target);
+  bool NeedsCopies(const Control& target) const;
+  void EmitBranchCopies(const Control& target);
+  void EmitJump(Control& target);  // copies, then an unconditional branch or a return
+  void EmitReturn();
+  Condition TakeCondition(const Popped& cond);
+  static Condition Invert(Condition c);
+  // Emits a conditional branch; returns (instr, offset field, taken-fuel field, fall field).
+  std::array<size_t, 4> EmitCondBranch(const Condition& c);
+
+  // ---- Instructions ----
+  Expected<void, LoadError> CompileOp(Opcode op);
+  Expected<void, LoadError> CompileBlock(Opcode op);
+  Expected<void, LoadError> CompileElse();
+  Expected<void, LoadError> CompileEnd();
+  Expected<void, LoadError> CompileBr();
+  Expected<void, LoadError> CompileBrIf();
+  Expected<void, LoadError> CompileBrTable();
+  Expected<void, LoadError> CompileCall(uint32_t func);
+  Expected<void, LoadError> CompileCallIndirect();
+  Expected<void, LoadError> EmitCallTo(uint32_t num_args, std::span<const ValType> results,
+                                       auto make_instr);
+  Expected<void, LoadError> CompileLocal(Opcode op);
+  Expected<void, LoadError> CompileGlobal(Opcode op);
+  Expected<void, LoadError> CompileSelect(Opcode op);
+  Expected<void, LoadError> CompileConst(Opcode op);
+  Expected<void, LoadError> CompileUnary(Opcode op);
+  Expected<void, LoadError> CompileBinary(Opcode op);
+  Expected<void, LoadError> CompileLoad(Opcode op);
+  Expected<void, LoadError> CompileStore(Opcode op);
+  Expected<void, LoadError> CompileMemoryOp(Opcode op);
+  Expected<void, LoadError> CompileTableOp(Opcode op);
+  Expected<void, LoadError> CompileRef(Opcode op);
+  Expected<void, LoadError> RequireMemory();
+  Expected<void, LoadError> RequireTable(uint32_t index);
+  Expected<void, LoadError> RequireData(uint32_t index);
+  Expected<void, LoadError> RequireElem(uint32_t index);
+
+  const ModuleEnv& env_;
+  const EngineConfig& config_;
+  const LoadPolicy& policy_;
+  const bool fuel_;
+  const interp::ControlHandlers& ctl_;
+  const interp::DataHandlers& data_;
+  const uint32_t func_index_;
+  Reader reader_;
+  std::vector<uint64_t>& code_;
+  uint64_t op_offset_ = 0;
+
+  const FuncType* type_ = nullptr;
+  std::vector<ValType> local_types_;
+  uint32_t num_locals_ = 0;
+
+  std::vector<Operand> stack_;
+  uint32_t max_height_ = 0;
+  std::vector<int32_t> ref_head_;  // per local: height of the topmost Local entry naming it
+  uint32_t materialized_below_ = 0;  // every entry below this height is a Temp
+
+  std::vector<Control> controls_;
+  bool live_ = true;  // the code being emitted is reachable
+
+  int64_t region_field_ = -1;  // where the current basic block's fuel cost goes
+  int32_t region_cost_ = 0;
+  int64_t region_loop_ = -1;  // index in controls_ of the loop whose header starts this block
+
+  struct LastResult {
+    size_t dst_field = 0;  // where the last instruction's destination slot is written
+    size_t end = SIZE_MAX; // code size right after it; stale once anything else is emitted
+    uint32_t height = 0;   // the stack height its result was pushed at
+  } last_result_;
+  struct LastCompare {
+    size_t start = 0, end = SIZE_MAX;
+    uint32_t height = 0;
+    Condition cond{Condition::Kind::NonZero32};
+  } last_compare_;
+};
+
+// Single-type block signatures point here.
+constexpr std::array<ValType, 7> kSingleTypes = {ValType::I32, ValType::I64, ValType::F32,
+                                                 ValType::F64, ValType::V128, ValType::FuncRef,
+                                                 ValType::ExternRef};
+std::span<const ValType> SingleType(ValType t) {
+  for (const ValType& s : kSingleTypes)
+    if (s == t) return {&s, 1};
+  return {};
+}
+
+bool IsValTypeByte(uint8_t b) {
+  switch (ValType(b)) {
+    case ValType::I32: case ValType::I64: case ValType::F32: case ValType::F64:
+    case ValType::V128: case ValType::FuncRef: case ValType::ExternRef:
+      return true;
+  }
+  return false;
+}
+
+std::string TypeName(ValType t) { return t == kUnknown ? "any" : std::string(ValTypeName(t)); }
+
+// ============================================================================================
+// Errors, features, reading
+// ============================================================================================
+
+Expected<void, LoadError> Compiler::RequireFeatures(uint32_t features, std::string_view what) {
+  if (policy_.Allows(features)) return {};
+  uint32_t missing = features & ~policy_.features;
+  std::string names;
+  for (uint32_t bit = 1; bit; bit <<= 1)
+    if (missing & bit) names += (names.empty() ? "" : ", ") + FeatureName(Feature(bit));
+  return unexpected(Error(LoadError::Kind::Unsupported,
+                          std::string(what) + " needs " + names + ", which this load policy forbids",
+                          op_offset_));
+}
+
+Expected<void, LoadError> Compiler::CheckValType(ValType t) {
+  if (t == ValType::V128)
+    return unexpected(Error(LoadError::Kind::Unsupported, "v128 (SIMD) is not supported", op_offset_));
+  if (IsFloat(t)) return RequireFeatures(kFloat, "a " + std::string(ValTypeName(t)) + " value");
+  if (IsRef(t)) return RequireFeatures(kRefTypes, "a " + std::string(ValTypeName(t)) + " value");
+  return {};
+}
+
+Expected<ValType, LoadError> Compiler::ReadValType() {
+  uint64_t at = reader_.Offset();
+  uint8_t b = PHAT_TRY(reader_.U8());
+  if (!IsValTypeByte(b))
+    return unexpected(Error(LoadError::Kind::Malformed, "malformed value type", at));
+  PHAT_TRY_VOID(CheckValType(ValType(b)));
+  return ValType(b);
+}
+
+// https://webassembly.github.io/spec/core/binary/instructions.html#control-instructions
+Expected<BlockSig, LoadError> Compiler::ReadBlockType() {
+  if (reader_.AtEnd()) return unexpected(reader_.Malformed("unexpected end"));
+  uint8_t b = *reader_.Position();
+  if (b == 0x40) {
+    reader_.Skip(1);
+    return BlockSig{};
+  }
+  if (IsValTypeByte(b)) {
+    reader_.Skip(1);
+    PHAT_TRY_VOID(CheckValType(ValType(b)));
+    return BlockSig{{}, SingleType(ValType(b))};
+  }
+  int64_t index = PHAT_TRY(reader_.S33());
+  if (index < 0 || uint64_t(index) >= env_.types->size())
+    return unexpected(Invalid("unknown type " + std::to_string(index)));
+  const FuncType& ft = (*env_.types)[size_t(index)];
+  if (!ft.params.empty() || ft.results.size() > 1)
+    PHAT_TRY_VOID(RequireFeatures(kMultiValue, "a block with parameters or several results"));
+  return BlockSig{ft.params, ft.results};
+}
+
+Expected<uint32_t, LoadError> Compiler::ReadMemarg(uint32_t width) {
+  uint32_t align = PHAT_TRY(ReadU32());
+  uint32_t offset = PHAT_TRY(ReadU32());
+  PHAT_TRY_VOID(RequireMemory());
+  if (align >= 32 || (1ull << align) > width)
+    return unexpected(Invalid("alignment must not be larger than natural"));
+  return offset;
+}
+
+Expected<void, LoadError> Compiler::RequireMemory() {
+  if (env_.memories->empty()) return unexpected(Invalid("unknown memory 0"));
+  return {};
+}
+Expected<void, LoadError> Compiler::RequireTable(uint32_t index) {
+  if (index >= env_.tables->size())
+    return unexpected(Invalid("unknown table " + std::to_string(index)));
+  return {};
+}
+Expected<void, LoadError> Compiler::RequireData(uint32_t index) {
+  if (!env_.data_count) return unexpected(Error(LoadError::Kind::Malformed, "data count section required", op_offset_));
+  if (index >= *env_.data_count)
+    return unexpected(Invalid("unknown data segment " + std::to_string(index)));
+  return {};
+}
+Expected<void, LoadError> Compiler::RequireElem(uint32_t index) {
+  if (index >= env_.elem_types->size())
+    return unexpected(Invalid("unknown elem segment " + std::to_string(index)));
+  return {};
+}
+
+// ============================================================================================
+// Operand stack
+// ============================================================================================
+
+void Compiler::Push(Operand op) {
+  if (op.kind == Operand::Kind::Local) {
+    op.prev_ref = ref_head_[op.local];
+    ref_head_[op.local] = int32_t(Height());
+  }
+  stack_.push_back(op);
+  max_height_ = std::max(max_height_, Height());
+}
+
+Popped Compiler::Pop() {
+  uint32_t h = Height() - 1;
+  Operand op = stack_.back();
+  stack_.pop_back();
+  if (op.kind == Operand::Kind::Local) ref_head_[op.local] = op.prev_ref;
+  materialized_below_ = std::min(materialized_below_, h);
+  return {op, h};
+}
+
+Expected<Popped, LoadError> Compiler::PopExpect(ValType expected) {
+  Control& c = Top();
+  if (Height() == c.height) {
+    if (c.unreachable) return Popped{Operand{expected}, Height()};
+    return unexpected(Invalid("type mismatch: expected " + TypeName(expected) +
+                              " but the stack is empty"));
+  }
+  Popped p = Pop();
+  if (expected != kUnknown && p.op.type != kUnknown && p.op.type != expected)
+    return unexpected(Invalid("type mismatch: expected " + TypeName(expected) + ", found " +
+                              TypeName(p.op.type)));
+  if (p.op.type == kUnknown) p.op.type = expected;
+  return p;
+}
+
+Expected<void, LoadError> Compiler::PopTypes(std::span<const ValType> types) {
+  for (size_t i = types.size(); i-- > 0;) PHAT_TRY(PopExpect(types[i]));
+  return {};
+}
+
+// Checks that the top of the stack has `types` without changing it (for br_if's fall-through).
+Expected<void, LoadError> Compiler::CheckTopTypes(std::span<const ValType> types) {
+  const Control& c = Top();
+  uint32_t available = Height() - c.height;
+  for (size_t i = 0; i < types.size(); ++i) {
+    size_t from_top = types.size() - 1 - i;
+    if (from_top >= available) {
+      if (c.unreachable) continue;
+      return unexpected(Invalid("type mismatch: expected " + TypeName(types[i]) +
+                                " but the stack is empty"));
+    }
+    ValType actual = stack_[Height() - 1 - from_top].type;
+    if (actual != kUnknown && actual != types[i])
+      return unexpected(Invalid("type mismatch: expected " + TypeName(types[i]) + ", found " +
+                                TypeName(actual)));
+  }
+  return {};
+}
+
+Expected<void, LoadError> Compiler::CheckBlockEnd(const Control& c) {
+  PHAT_TRY_VOID(CheckTopTypes(c.sig.results));
+  uint32_t left = Height() - c.height;
+  uint32_t n = uint32_t(c.sig.results.size());
+  if (left > n || (left < n && !c.unreachable))
+    return unexpected(Invalid("type mismatch: block leaves " + std::to_string(left) +
+                              " values, expected " + std::to_string(n)));
+  return {};
+}
+
+// ============================================================================================
+// Materialization
+// ============================================================================================
+
+void Compiler::EmitMove(Slot dst, const Operand& src, uint32_t src_height) {
+  switch (src.kind) {
+    case Operand::Kind::Temp:
+      if (Home(src_height) != dst) Emit(interp::InstrRR{data_.copy, dst, Home(src_height)});
+      break;
+    case Operand::Kind::Local:
+      if (src.local != dst) Emit(interp::InstrRR{data_.copy, dst, src.local});
+      break;
+    case Operand::Kind::Const:
+      if (src.bits <= UINT32_MAX)
+        Emit(interp::InstrConst32{data_.const32, dst, uint32_t(src.bits)});
+      else
+        Emit(interp::InstrConst64{data_.const64, dst, 0, src.bits});
+      break;
+  }
+}
+
+// Only the topmost Local entry of its local may be materialized alone (it heads the chain).
+void Compiler::MaterializeAt(uint32_t height) {
+  Operand& op = stack_[height];
+  if (op.kind == Operand::Kind::Temp) return;
+  Forget();
+  EmitMove(Home(height), op, height);
+  if (op.kind == Operand::Kind::Local) {
+    assert(ref_head_[op.local] == int32_t(height));
+    ref_head_[op.local] = op.prev_ref;
+  }
+  op.kind = Operand::Kind::Temp;
+}
+
+void Compiler::MaterializeAll() {
+  if (!live_) return;
+  for (uint32_t h = Height(); h-- > materialized_below_;) MaterializeAt(h);
+  materialized_below_ = Height();
+}
+
+void Compiler::MaterializeTop(uint32_t n) {
+  if (!live_) return;
+  for (uint32_t h = Height(); h-- > Height() - n;) MaterializeAt(h);
+}
+
+// Before local x changes, every entry still meaning "x's current value" gets its own copy.
+void Compiler::MaterializeRefs(uint32_t local) {
+  for (int32_t h = ref_head_[local]; h >= 0;) {
+    Operand& op = stack_[size_t(h)];
+    int32_t next = op.prev_ref;
+    Forget();
+    Emit(interp::InstrRR{data_.copy, Home(uint32_t(h)), local});
+    op.kind = Operand::Kind::Temp;
+    h = next;
+  }
+  ref_head_[local] = -1;
+}
+
+Slot Compiler::SlotOf(const Popped& p) {
+  switch (p.op.kind) {
+    case Operand::Kind::Temp: return Home(p.height);
+    case Operand::Kind::Local: return p.op.local;
+    case Operand::Kind::Const:
+      EmitMove(Home(p.height), p.op, p.height);
+      return Home(p.height);
+  }
+  return 0;
+}
+
+// ============================================================================================
+// Fuel regions, labels, branches
+// ============================================================================================
+
+void Compiler::EndRegion() {
+  if (region_field_ >= 0) Patch<int32_t>(size_t(region_field_), region_cost_);
+  if (region_loop_ >= 0) controls_[size_t(region_loop_)].header_cost = region_cost_;
+  region_field_ = -1;
+  region_cost_ = 0;
+  region_loop_ = -1;
+}
+
+// Binds `label` here. A label only branches reach keeps the current basic block going if
+// code falls into it and nothing branches to it; otherwise a new basic block starts.
+void Compiler::BindLabel(Label& label, bool fallthrough, int64_t loop) {
+  Forget();
+  if (!label.incoming && loop < 0) {
+    live_ = fallthrough;
+    return;
+  }
+  live_ = true;
+  const int64_t fuel_here = int64_t(Here() - sizeof(interp::InstrFuel));
+  if (fallthrough && fuel_ && loop < 0 && region_loop_ < 0 && region_cost_ == 0 &&
+      region_field_ == fuel_here + int64_t(offsetof(interp::InstrFuel, amount))) {
+    // A block that just started is still empty: share its Fuel instruction.
+    label.pos = fuel_here;
+  } else {
+    if (fallthrough) EndRegion();
+    label.pos = int64_t(Here());
+  }
+  for (const Label::Fixup& f : label.fixups)
+    Patch<int32_t>(f.field, int32_t(label.pos - int64_t(f.instr)));
+  label.fixups.clear();
+  if (label.pos != int64_t(Here())) return;
+  if (fuel_) {
+    size_t pos = Emit(interp::InstrFuel{ctl_.fuel, 0, 0});
+    StartRegion(int64_t(pos + offsetof(interp::InstrFuel, amount)), loop);
+  } else {
+    StartRegion(-1, loop);
+  }
+}
+
+void Compiler::LinkBranch(size_t instr, size_t field, int64_t fuel_field, Control& target) {
+  Label& label = target.label;
+  label.incoming = true;
+  if (target.op == Opcode::Loop) {
+    // A back-edge: skip the header's Fuel instruction and charge its block here instead.
+    int64_t dest = label.pos;
+    if (fuel_ && fuel_field >= 0) {
+      dest += sizeof(interp::InstrFuel);
+      Patch<int32_t>(size_t(fuel_field), std::max(target.header_cost, 0));
+    }
+    Patch<int32_t>(field, int32_t(dest - int64_t(instr)));
+  } else {
+    label.fixups.push_back({instr, field});
+  }
+}
+
+bool Compiler::NeedsCopies(const Control& target) const {
+  auto types = target.label_types();
+  uint32_t n = uint32_t(types.size());
+  for (uint32_t i = 0; i < n; ++i) {
+    uint32_t h = Height() - n + i;
+    const Operand& op = stack_[h];
+    if (op.kind != Operand::Kind::Temp || Home(h) != Home(target.height + i)) return true;
+  }
+  return false;
+}
+
+// Moves the branch's values into the target's slots. Increasing order is safe: a value's
+// destination is never above its source, so no later source is overwritten.
+void Compiler::EmitBranchCopies(const Control& target) {
+  uint32_t n = uint32_t(target.label_types().size());
+  for (uint32_t i = 0; i < n; ++i) {
+    uint32_t h = Height() - n + i;
+    EmitMove(Home(target.height + i), stack_[h], h);
+  }
+}
+
+void Compiler::EmitJump(Control& target) {
+  if (target.is_function) return EmitReturn();
+  EmitBranchCopies(target);
+  size_t pos = Emit(interp::InstrBr{ctl_.br, 0, 0});
+  LinkBranch(pos, pos + offsetof(interp::InstrBr, offset), int64_t(pos + offsetof(interp::InstrBr, fuel)),
+             target);
+}
+
+// Results go to slots 0..n-1. A Local source below n could be overwritten by an earlier copy,
+// so those are first copied to their home slots.
+void Compiler::EmitReturn() {
+  uint32_t n = uint32_t(type_->results.size());
+  if (n == 1) {
+    Popped top{stack_.back(), Height() - 1};
+    Slot src = SlotOf(top);
+    Emit(interp::InstrR{ctl_.ret1, src, 0});
+    return;
+  }
+  std::vector<Operand> values(stack_.end() - n, stack_.end());
+  for (uint32_t i = 0; i < n; ++i) {
+    if (values[i].kind == Operand::Kind::Local && values[i].local < n) {
+      Emit(interp::InstrRR{data_.copy, Home(Height() - n + i), values[i].local});
+      values[i].kind = Operand::Kind::Temp;
+    }
+  }
+  for (uint32_t i = 0; i < n; ++i) EmitMove(i, values[i], Height() - n + i);
+  Emit(interp::Instr{ctl_.ret});
+}
+
+Condition Compiler::TakeCondition(const Popped& cond) {
+  if (cond.op.kind == Operand::Kind::Temp && last_compare_.end == Here() &&
+      last_compare_.height == cond.height) {
+    code_.resize(last_compare_.start / sizeof(uint64_t));
+    Condition c = last_compare_.cond;
+    Forget();
+    return c;
+  }
+  Condition c{Condition::Kind::NonZero32};
+  c.a = SlotOf(cond);
+  return c;
+}
+
+Condition Compiler::Invert(Condition c) {
+  switch (c.kind) {
+    case Condition::Kind::NonZero32: c.kind = Condition::Kind::Zero32; break;
+    case Condition::Kind::Zero32: c.kind = Condition::Kind::NonZero32; break;
+    case Condition::Kind::NonZero64: c.kind = Condition::Kind::Zero64; break;
+    case Condition::Kind::Zero64: c.kind = Condition::Kind::NonZero64; break;
+    case Condition::Kind::Compare:
+      switch (c.compare) {
+#define PHAT_COMPARE(Op, Inverse, Swapped) \
+  case Opcode::Op: c.compare = Opcode::Inverse; break;
+#define PHAT_OPCODE(...)
+#include "wasm/opcodes.def"
+#undef PHAT_OPCODE
+#undef PHAT_COMPARE
+        default: break;
+      }
+      break;
+  }
+  return c;
+}
+
+std::array<size_t, 4> Compiler::EmitCondBranch(const Condition& c) {
+  using interp::InstrBrCmp;
+  using interp::InstrBrIf;
+  if (c.kind == Condition::Kind::Compare) {
+    size_t pos = Emit(InstrBrCmp{interp::BrCmpHandler(c.compare, c.imm, fuel_), c.a, c.b, 0, 0, 0, 0});
+    return {pos, pos + offsetof(InstrBrCmp, offset), pos + offsetof(InstrBrCmp, fuel_taken),
+            pos + offsetof(InstrBrCmp, fuel_fall)};
+  }
+  Handler h = c.kind == Condition::Kind::NonZero32 ? ctl_.br_if_nez
+              : c.kind == Condition::Kind::Zero32  ? ctl_.br_if_eqz
+              : c.kind == Condition::Kind::NonZero64 ? ctl_.br_if_nez64
+                                                     : ctl_.br_if_eqz64;
+  size_t pos = Emit(InstrBrIf{h, c.a, 0, 0, 0});
+  return {pos, pos + offsetof(InstrBrIf, offset), pos + offsetof(InstrBrIf, fuel_taken),
+          pos + offsetof(InstrBrIf, fuel_fall)};
+}
+
+// ============================================================================================
+// The walk
+// ============================================================================================
+
+Expected<CompiledFunction, LoadError> Compiler::Compile(size_t& entry_offset) {
+  const TypeIndex type_index = (*env_.func_types)[func_index_];
+  type_ = &(*env_.types)[type_index.value];
+
+  // Locals. https://webassembly.github.io/spec/core/binary/modules.html#code-section
+  local_types_ = type_->params;
+  uint32_t groups = PHAT_TRY(ReadU32());
+  uint64_t total = type_->params.size();
+  for (uint32_t g = 0; g < groups; ++g) {
+    op_offset_ = reader_.Offset();
+    uint32_t n = PHAT_TRY(ReadU32());
+    total += n;
+    if (total > config_.max_function_locals)
+      return unexpected(Error(LoadError::Kind::Malformed, "too many locals", op_offset_));
+    ValType t = PHAT_TRY(ReadValType());
+    local_types_.insert(local_types_.end(), n, t);
+  }
+  num_locals_ = uint32_t(local_types_.size());
+  ref_head_.assign(num_locals_, -1);
+
+  entry_offset = Emit(interp::InstrEnter{
+      num_locals_ > type_->params.size() ? ctl_.enter_zeroing : ctl_.enter,
+      uint32_t(type_->params.size()),
+      uint32_t(num_locals_ - type_->params.size()),
+      0,
+      0});
+  StartRegion(fuel_ ? int64_t(entry_offset + offsetof(interp::InstrEnter, fuel)) : -1);
+
+  Control fn;
+  fn.is_function = true;
+  fn.sig = BlockSig{{}, type_->results};
+  controls_.push_back(std::move(fn));
+
+  while (!controls_.empty()) {
+    op_offset_ = reader_.Offset();
+    if (reader_.AtEnd())
+      return unexpected(Error(LoadError::Kind::Malformed, "unexpected end of section or function",
+                              op_offset_));
+    uint8_t byte = *reader_.Position();
+    reader_.Skip(1);
+    std::optional<Opcode> op;
+    if (byte == 0xfc) {
+      uint32_t sub = PHAT_TRY(ReadU32());
+      op = DecodeOpcodeFC(sub);
+    } else if (byte == 0xfd) {
+      return unexpected(Error(LoadError::Kind::Unsupported, "SIMD instructions are not supported",
+                              op_offset_));
+    } else {
+      op = DecodeOpcode(byte);
+    }
+    if (!op) return unexpected(Error(LoadError::Kind::Malformed, "illegal opcode", op_offset_));
+    const OpcodeInfo& info = Info(*op);
+    if (info.features != kMvp) PHAT_TRY_VOID(RequireFeatures(info.features, info.text));
+    if (live_) AddCost(info.fuel);
+    PHAT_TRY_VOID(CompileOp(*op));
+  }
+  if (!reader_.AtEnd())
+    return unexpected(Error(LoadError::Kind::Malformed, "section size mismatch: bytes after the final end",
+                            reader_.Offset()));
+
+  uint32_t frame_slots = num_locals_ + max_height_;
+  frame_slots = std::max(frame_slots, uint32_t(type_->results.size()));
+  Patch<uint32_t>(entry_offset + offsetof(interp::InstrEnter, frame_slots), frame_slots);
+
+  CompiledFunction f;
+  f.type = type_index;
+  f.type_id = (*env_.type_ids)[type_index.value];
+  f.num_params = uint32_t(type_->params.size());
+  f.num_results = uint32_t(type_->results.size());
+  f.num_locals = num_locals_;
+  f.frame_slots = frame_slots;
+  return f;
+}
+
+Expected<void, LoadError> Compiler::CompileOp(Opcode op) {
+  switch (Info(op).kind) {
+    case OpKind::Unary:
+    case OpKind::UnaryTrap: return CompileUnary(op);
+    case OpKind::Binary:
+    case OpKind::BinaryTrap: return CompileBinary(op);
+    case OpKind::Load: return CompileLoad(op);
+    case OpKind::Store: return CompileStore(op);
+    case OpKind::Special: break;
+  }
+  switch (op) {
+    case Opcode::Unreachable:
+      if (live_) {
+        EndRegion();
+        Emit(interp::Instr{data_.unreachable});
+      }
+      MarkUnreachable();
+      return {};
+    case Opcode::Nop: return {};
+    case Opcode::Block:
+    case Opcode::Loop:
+    case Opcode::If: return CompileBlock(op);
+    case Opcode::Else: return CompileElse();
+    case Opcode::End: return CompileEnd();
+    case Opcode::Br: return CompileBr();
+    case Opcode::BrIf: return CompileBrIf();
+    case Opcode::BrTable: return CompileBrTable();
+    case Opcode::Return: {
+      PHAT_TRY_VOID(CheckTopTypes(type_->results));
+      if (live_) {
+        EndRegion();
+        EmitReturn();
+      }
+      MarkUnreachable();
+      return {};
+    }
+    case Opcode::Call: {
+      uint32_t f = PHAT_TRY(ReadU32());
+      return CompileCall(f);
+    }
+    case Opcode::CallIndirect: return CompileCallIndirect();
+    case Opcode::Drop:
+      PHAT_TRY(PopExpect(kUnknown));
+      return {};
+    case Opcode::Select:
+    case Opcode::SelectT: return CompileSelect(op);
+    case Opcode::LocalGet:
+    case Opcode::LocalSet:
+    case Opcode::LocalTee: return CompileLocal(op);
+    case Opcode::GlobalGet:
+    case Opcode::GlobalSet: return CompileGlobal(op);
+    case Opcode::I32Const:
+    case Opcode::I64Const:
+    case Opcode::F32Const:
+    case Opcode::F64Const: return CompileConst(op);
+    case Opcode::MemorySize:
+    case Opcode::MemoryGrow:
+    case Opcode::MemoryInit:
+    case Opcode::DataDrop:
+    case Opcode::MemoryCopy:
+    case Opcode::MemoryFill: return CompileMemoryOp(op);
+    case Opcode::TableGet:
+    case Opcode::TableSet:
+    case Opcode::TableInit:
+    case Opcode::ElemDrop:
+    case Opcode::TableCopy:
+    case Opcode::TableGrow:
+    case Opcode::TableSize:
+    case Opcode::TableFill: return CompileTableOp(op);
+    case Opcode::RefNull:
+    case Opcode::RefIsNull:
+    case Opcode::RefFunc: return CompileRef(op);
+    default:
+      return unexpected(Invalid("unhandled opcode " + std::string(Info(op).text)));
+  }
+}
+
+// ---- Blocks ----
+
+Expected<void, LoadError> Compiler::CompileBlock(Opcode op) {
+  BlockSig sig = PHAT_TRY(ReadBlockType());
+  Popped cond{};
+  if (op == Opcode::If) cond = PHAT_TRY(PopExpect(ValType::I32));
+  PHAT_TRY_VOID(CheckTopTypes(sig.params));
+  if (controls_.size() >= config_.max_control_depth)
+    return unexpected(Error(LoadError::Kind::Limit, "blocks nested too deeply", op_offset_));
+
+  // Joins see every entry in its home slot, whichever way they were reached.
+  Condition c{};
+  if (op == Opcode::If && live_) c = TakeCondition(cond);
+  MaterializeAll();
+  Forget();
+  PHAT_TRY_VOID(PopTypes(sig.params));
+
+  Control ctl;
+  ctl.op = op;
+  ctl.sig = sig;
+  ctl.height = Height();
+  ctl.live_at_entry = live_;
+  controls_.push_back(std::move(ctl));
+  PushTypes(sig.params);
+  Control& self = Top();
+
+  if (op == Opcode::Loop && live_) {
+    BindLabel(self.label, true, int64_t(controls_.size() - 1));
+  } else if (op == Opcode::If && live_) {
+    EndRegion();
+    auto [pos, field, fuel_taken, fuel_fall] = EmitCondBranch(Invert(c));
+    self.else_label.incoming = true;
+    self.else_label.fixups.push_back({pos, field});
+    (void)fuel_taken;  // the else label charges its own block
+    StartRegion(fuel_ ? int64_t(fuel_fall) : -1);
+  }
+  return {};
+}
+
+Expected<void, LoadError> Compiler::CompileElse() {
+  Control& c = Top();
+  if (c.op != Opcode::If) return unexpected(Invalid("else without a matching if"));
+  PHAT_TRY_VOID(CheckBlockEnd(c));
+  // The then-branch leaves its results in their home slots and jumps over the else-branch.
+  MaterializeTop(uint32_t(c.sig.results.size()));
+  Truncate(c.height);
+  if (live_) {
+    EndRegion();
+    size_t pos = Emit(interp::InstrBr{ctl_.br, 0, 0});
+    c.label.incoming = true;
+    c.label.fixups.push_back({pos, pos + offsetof(interp::InstrBr, offset)});
+  }
+  c.op = Opcode::Else;
+  c.unreachable = false;
+  BindLabel(c.else_label, false);
+  PushTypes(c.sig.params);
+  return {};
+}
+
+Expected<void, LoadError> Compiler::CompileEnd() {
+  Control& c = Top();
+  uint32_t n = uint32_t(c.sig.results.size());
+  PHAT_TRY_VOID(CheckBlockEnd(c));
+  if (c.op == Opcode::If && c.sig.params.size() != c.sig.results.size())
+    return unexpected(Invalid("type mismatch: if without else must leave its parameters"));
+  if (c.op == Opcode::If && !std::equal(c.sig.params.begin(), c.sig.params.end(), c.sig.results.begin()))
+    return unexpected(Invalid("type mismatch: if without else must leave its parameters"));
+
+  if (c.is_function) {
+    if (live_) {
+      EndRegion();
+      EmitReturn();
+    }
+    controls_.pop_back();
+    return {};
+  }
+
+  bool fall = live_;
+  if (fall) MaterializeTop(n);
+  Truncate(c.height);
+  if (c.op == Opcode::If) {  // without else: the false branch arrives here too
+    BindLabel(c.else_label, fall);
+    fall = live_;
+  }
+  if (c.op == Opcode::Loop) {
+    Forget();
+    live_ = fall;
+    // Back-edges are over; the block the header started may go on past the loop.
+    if (region_loop_ == int64_t(controls_.size() - 1)) region_loop_ = -1;
+  } else {
+    BindLabel(c.label, fall);
+  }
+  std::span<const ValType> results = c.sig.results;
+  controls_.pop_back();
+  PushTypes(results);
+  return {};
+}
+
+// ---- Branches ----
+
+Expected<void, LoadError> Compiler::CompileBr() {
+  uint32_t depth = PHAT_TRY(ReadU32());
+  Control* target = PHAT_TRY(LabelAt(depth));
+  PHAT_TRY_VOID(CheckTopTypes(target->label_types()));
+  if (live_) {
+    EndRegion();
+    EmitJump(*target);
+  }
+  MarkUnreachable();
+  return {};
+}
+
+Expected<void, LoadError> Compiler::CompileBrIf() {
+  uint32_t depth = PHAT_TRY(ReadU32());
+  Control* target = PHAT_TRY(LabelAt(depth));
+  Popped cond = PHAT_TRY(PopExpect(ValType::I32));
+  PHAT_TRY_VOID(CheckTopTypes(target->label_types()));
+  if (!live_) return {};
+  Condition c = TakeCondition(cond);
+  EndRegion();
+  if (!target->is_function && !NeedsCopies(*target)) {
+    auto [pos, field, fuel_taken, fuel_fall] = EmitCondBranch(c);
+    LinkBranch(pos, field, int64_t(fuel_taken), *target);
+    StartRegion(fuel_ ? int64_t(fuel_fall) : -1);
+    return {};
+  }
+  // if (cond) { copies; jump } as: branch around when not cond.
+  auto [pos, field, fuel_taken, fuel_fall] = EmitCondBranch(Invert(c));
+  (void)fuel_taken;
+  Label skip;
+  skip.incoming = true;
+  skip.fixups.push_back({pos, field});
+  StartRegion(fuel_ ? int64_t(fuel_fall) : -1);
+  // The copies only write the target's slots, which lie below the values passed, so the entries
+  // the fall-through path keeps are undisturbed.
+  EmitJump(*target);
+  EndRegion();
+  BindLabel(skip, false);
+  return {};
+}
+
+Expected<void, LoadError> Compiler::CompileBrTable() {
+  uint32_t count = PHAT_TRY(reader_.Count(1));
+  std::vector<uint32_t> depths(count + 1);
+  for (uint32_t i = 0; i <= count; ++i) depths[i] = PHAT_TRY(ReadU32());
+  Popped index = PHAT_TRY(PopExpect(ValType::I32));
+  Control* dflt = PHAT_TRY(LabelAt(depths[count]));
+  size_t arity = dflt->label_types().size();
+  for (uint32_t d : depths) {
+    Control* t = PHAT_TRY(LabelAt(d));
+    if (t->label_types().size() != arity)
+      return unexpected(Invalid("type mismatch: br_table targets have different arities"));
+    PHAT_TRY_VOID(CheckTopTypes(t->label_types()));
+  }
+  if (live_) {
+    Slot index_slot = SlotOf(index);
+    EndRegion();
+    size_t words = (sizeof(interp::InstrBrTable) + (count + 1) * sizeof(int32_t) + 7) / 8;
+    size_t pos = Here();
+    code_.resize(code_.size() + words, 0);
+    Patch(pos, interp::InstrBrTable{ctl_.br_table, index_slot, count});
+    auto entry_field = [&](uint32_t i) { return pos + sizeof(interp::InstrBrTable) + i * sizeof(int32_t); };
+    // Targets that need their values moved, or that return, get a stub after the table.
+    std::vector<std::pair<uint32_t, size_t>> stubs;
+    for (uint32_t i = 0; i <= count; ++i) {
+      Control& t = *PHAT_TRY(LabelAt(depths[i]));
+      if (t.is_function || NeedsCopies(t)) {
+        stubs.push_back({i, 0});
+        continue;
+      }
+      if (t.op == Opcode::Loop) {
+        t.label.incoming = true;
+        Patch<int32_t>(entry_field(i), int32_t(t.label.pos - int64_t(pos)));
+      } else {
+        t.label.incoming = true;
+        t.label.fixups.push_back({pos, entry_field(i)});
+      }
+    }
+    for (auto& [i, unused] : stubs) {
+      Patch<int32_t>(entry_field(i), int32_t(Here() - pos));
+      EmitJump(*PHAT_TRY(LabelAt(depths[i])));
+    }
+  }
+  MarkUnreachable();
+  return {};
+}
+
+// ---- Calls ----
+
+Expected<void, LoadError> Compiler::EmitCallTo(uint32_t num_args, std::span<const ValType> results,
+                                               auto make_instr) {
+  if (live_) {
+    MaterializeTop(num_args);
+    Slot base = Home(Height() - num_args);
+    Forget();
+    make_instr(base);
+  }
+  for (uint32_t i = 0; i < num_args; ++i) Pop();
+  PushTypes(results);
+  return {};
+}
+
+Expected<void, LoadError> Compiler::CompileCall(uint32_t func) {
+  if (func >= env_.func_types->size())
+    return unexpected(Invalid("unknown function " + std::to_string(func)));
+  const FuncType& ft = (*env_.types)[(*env_.func_types)[func].value];
+  PHAT_TRY_VOID(CheckTopTypes(ft.params));
+  // Under a polymorphic stack some arguments may be missing; they are never executed.
+  uint32_t available = Height() - Top().height;
+  uint32_t n = std::min<uint32_t>(uint32_t(ft.params.size()), available);
+  if (!live_) {
+    for (uint32_t i = 0; i < n; ++i) Pop();
+    PushTypes(ft.results);
+    return {};
+  }
+  return EmitCallTo(n, ft.results, [&](Slot base) {
+    if (func < env_.num_imported_funcs) {
+      Emit(interp::InstrCallImport{ctl_.call_import, base, func});
+    } else {
+      const CompiledFunction* callee = &(*env_.functions)[func - env_.num_imported_funcs];
+      Emit(interp::InstrCall{ctl_.call, base, 0, callee});
+    }
+  });
+}
+
+Expected<void, LoadError> Compiler::CompileCallIndirect() {
+  uint32_t type_index = PHAT_TRY(ReadU32());
+  uint32_t table = PHAT_TRY(ReadU32());
+  PHAT_TRY_VOID(RequireTable(table));
+  if (table != 0) PHAT_TRY_VOID(RequireFeatures(kRefTypes, "call_indirect on a table other than 0"));
+  if ((*env_.tables)[table].elem != ValType::FuncRef)
+    return unexpected(Invalid("type mismatch: call_indirect needs a funcref table"));
+  if (type_index >= env_.types->size())
+    return unexpected(Invalid("unknown type " + std::to_string(type_index)));
+  const FuncType& ft = (*env_.types)[type_index];
+  Popped index = PHAT_TRY(PopExpect(ValType::I32));
+  PHAT_TRY_VOID(CheckTopTypes(ft.params));
+  uint32_t available = Height() - Top().height;
+  uint32_t n = std::min<uint32_t>(uint32_t(ft.params.size()), available);
+  if (!live_) {
+    for (uint32_t i = 0; i < n; ++i) Pop();
+    PushTypes(ft.results);
+    return {};
+  }
+  Slot index_slot = SlotOf(index);
+  uint32_t type_id = (*env_.type_ids)[type_index];
+  return EmitCallTo(n, ft.results, [&](Slot base) {
+    Emit(interp::InstrCallIndirect{ctl_.call_indirect, base, index_slot, table, type_id});
+  });
+}
+
+// ---- Variables ----
+
+Expected<void, LoadError> Compiler::CompileLocal(Opcode op) {
+  uint32_t x = PHAT_TRY(ReadU32());
+  if (x >= num_locals_) return unexpected(Invalid("unknown local " + std::to_string(x)));
+  ValType t = local_types_[x];
+  if (op == Opcode::LocalGet) {
+    if (live_) Push(Operand{t, Operand::Kind::Local, x});
+    else PushTemp(t);
+    return {};
+  }
+  Popped v = PHAT_TRY(PopExpect(t));
+  if (live_) {
+    bool self = v.op.kind == Operand::Kind::Local && v.op.local == x;
+    if (!self) {
+      if (v.op.kind == Operand::Kind::Temp && last_result_.end == Here() &&
+          last_result_.height == v.height && ref_head_[x] < 0) {
+        Patch<Slot>(last_result_.dst_field, x);  // the producer writes the local directly
+      } else {
+        MaterializeRefs(x);
+        EmitMove(x, v.op, v.height);
+      }
+    }
+    Forget();
+  }
+  if (op == Opcode::LocalTee) {
+    if (live_) Push(Operand{t, Operand::Kind::Local, x});
+    else PushTemp(t);
+  }
+  return {};
+}
+
+Expected<void, LoadError> Compiler::CompileGlobal(Opcode op) {
+  uint32_t g = PHAT_TRY(ReadU32());
+  if (g >= env_.globals->size()) return unexpected(Invalid("unknown global " + std::to_string(g)));
+  const GlobalType& gt = (*env_.globals)[g];
+  if (op == Opcode::GlobalGet) {
+    if (live_) {
+      size_t pos = Emit(interp::InstrGlobal{data_.global_get, Home(Height()), g});
+      PushTemp(gt.type);
+      NoteResult(pos);
+      return {};
+    }
+    PushTemp(gt.type);
+    return {};
+  }
+  if (!gt.mutable_) return unexpected(Invalid("global is immutable"));
+  Popped v = PHAT_TRY(PopExpect(gt.type));
+  if (live_) {
+    Slot s = SlotOf(v);
+    Emit(interp::InstrGlobal{data_.global_set, s, g});
+    Forget();
+  }
+  return {};
+}
+
+// ---- Parametric ----
+
+Expected<void, LoadError> Compiler::CompileSelect(Opcode op) {
+  ValType t = kUnknown;
+  if (op == Opcode::SelectT) {
+    uint32_t n = PHAT_TRY(ReadU32());
+    if (n != 1) return unexpected(Invalid("invalid result arity"));
+    t = PHAT_TRY(ReadValType());
+  }
+  Popped c = PHAT_TRY(PopExpect(ValType::I32));
+  Popped b = PHAT_TRY(PopExpect(t));
+  Popped a = PHAT_TRY(PopExpect(t == kUnknown ? b.op.type : t));
+  ValType result = t != kUnknown ? t : (a.op.type != kUnknown ? a.op.type : b.op.type);
+  if (op == Opcode::Select && (IsRef(result) || result == ValType::V128))
+    return unexpected(Invalid("type mismatch: select without a type needs numeric operands"));
+  if (op == Opcode::Select && a.op.type != kUnknown && b.op.type != kUnknown && a.op.type != b.op.type)
+    return unexpected(Invalid("type mismatch: select operands differ"));
+  if (live_) {
+    Slot sa = SlotOf(a), sb = SlotOf(b), sc = SlotOf(c);
+    size_t pos = Emit(interp::InstrRRRR{data_.select, Home(a.height), sa, sb, sc});
+    PushTemp(result);
+    NoteResult(pos);
+    return {};
+  }
+  PushTemp(result);
+  return {};
+}
+
+// ---- Numeric ----
+
+Expected<void, LoadError> Compiler::CompileConst(Opcode op) {
+  Operand c{ValType::I32, Operand::Kind::Const};
+  switch (op) {
+    case Opcode::I32Const: {
+      int32_t v = PHAT_TRY(reader_.S32());
+      c.bits = uint32_t(v);
+      break;
+    }
+    case Opcode::I64Const: {
+      int64_t v = PHAT_TRY(reader_.S64());
+      c.type = ValType::I64;
+      c.bits = uint64_t(v);
+      break;
+    }
+    case Opcode::F32Const:
+      c.type = ValType::F32;
+      c.bits = PHAT_TRY(reader_.F32Bits());
+      break;
+    default:
+      c.type = ValType::F64;
+      c.bits = PHAT_TRY(reader_.F64Bits());
+      break;
+  }
+  if (live_) Push(c);
+  else PushTemp(c.type);
+  return {};
+}
+
+Expected<void, LoadError> Compiler::CompileUnary(Opcode op) {
+  const OpcodeInfo& info = Info(op);
+  Popped a = PHAT_TRY(PopExpect(ToValType(info.in1)));
+  if (live_) {
+    Slot sa = SlotOf(a);
+    Slot d = Home(a.height);
+    size_t pos = Emit(interp::InstrRR{interp::HandlersFor(op).rr, d, sa});
+    PushTemp(ToValType(info.out));
+    NoteResult(pos);
+    if (op == Opcode::I32Eqz || op == Opcode::I64Eqz) {
+      Condition c{op == Opcode::I32Eqz ? Condition::Kind::Zero32 : Condition::Kind::Zero64};
+      c.a = sa;
+      last_compare_ = {pos, Here(), Height() - 1, c};
+    }
+    return {};
+  }
+  PushTemp(ToValType(info.out));
+  return {};
+}
+
+bool IsCommutative(Opcode op) {
+  switch (op) {
+    case Opcode::I32Add: case Opcode::I32Mul: case Opcode::I32And: case Opcode::I32Or:
+    case Opcode::I32Xor: case Opcode::I64Add: case Opcode::I64Mul: case Opcode::I64And:
+    case Opcode::I64Or: case Opcode::I64Xor:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::optional<Opcode> SwappedCompare(Opcode op) {
+  switch (op) {
+#define PHAT_COMPARE(Op, Inverse, Swapped) \
+  case Opcode::Op: return Opcode::Swapped;
+#define PHAT_OPCODE(...)
+#include "wasm/opcodes.def"
+#undef PHAT_OPCODE
+#undef PHAT_COMPARE
+    default:
+      return std::nullopt;
+  }
+}
+
+bool FitsImm32(const Operand& op, OpType type) {
+  if (type == OpType::I32) return true;
+  int64_t v = int64_t(op.bits);
+  return v == int64_t(int32_t(v));
+}
+
+Expected<void, LoadError> Compiler::CompileBinary(Opcode op) {
+  const OpcodeInfo& info = Info(op);
+  Popped b = PHAT_TRY(PopExpect(ToValType(info.in2)));
+  Popped a = PHAT_TRY(PopExpect(ToValType(info.in1)));
+  ValType out = ToValType(info.out);
+  if (!live_) {
+    PushTemp(out);
+    return {};
+  }
+  const bool integer = info.in1 == OpType::I32 || info.in1 == OpType::I64;
+  Slot d = Home(a.height);
+  std::optional<Opcode> swapped = SwappedCompare(op);
+  // An integer constant operand becomes an immediate; on the left only if the op can swap.
+  Opcode emit_op = op;
+  if (integer && a.op.kind == Operand::Kind::Const && b.op.kind != Operand::Kind::Const &&
+      (IsCommutative(op) || swapped)) {
+    std::swap(a.op, b.op);
+    std::swap(a.height, b.height);
+    if (swapped) emit_op = *swapped;
+  }
+  size_t pos;
+  Condition cond{Condition::Kind::Compare};
+  cond.compare = emit_op;
+  if (integer && b.op.kind == Operand::Kind::Const) {
+    Slot sa = SlotOf(a);
+    if (info.in2 == OpType::I32) {
+      pos = Emit(interp::InstrRRI<uint32_t>{interp::HandlersFor(emit_op).rri, d, sa, uint32_t(b.op.bits)});
+    } else {
+      pos = Emit(interp::InstrRRI<uint64_t>{interp::HandlersFor(emit_op).rri, d, sa, b.op.bits});
+    }
+    cond.a = sa;
+    cond.imm = true;
+    cond.b = uint32_t(b.op.bits);
+    if (swapped && !FitsImm32(b.op, info.in2)) swapped.reset();  // not fusable with an imm32
+  } else {
+    Slot sa = SlotOf(a), sb = SlotOf(b);
+    pos = Emit(interp::InstrRRR{interp::HandlersFor(emit_op).rrr, d, sa, sb, 0});
+    cond.a = sa;
+    cond.b = sb;
+  }
+  PushTemp(out);
+  NoteResult(pos);
+  if (swapped) last_compare_ = {pos, Here(), Height() - 1, cond};
+  return {};
+}
+
+// ---- Memory ----
+
+Expected<void, LoadError> Compiler::CompileLoad(Opcode op) {
+  const OpcodeInfo& info = Info(op);
+  uint32_t offset = PHAT_TRY(ReadMemarg(info.width));
+  Popped addr = PHAT_TRY(PopExpect(ValType::I32));
+  if (live_) {
+    Slot sa = SlotOf(addr);
+    size_t pos = Emit(interp::InstrLoad{interp::HandlersFor(op).load, Home(addr.height), sa, offset, 0});
+    PushTemp(ToValType(info.out));
+    NoteResult(pos);
+    return {};
+  }
+  PushTemp(ToValType(info.out));
+  return {};
+}
+
+Expected<void, LoadError> Compiler::CompileStore(Opcode op) {
+  const OpcodeInfo& info = Info(op);
+  uint32_t offset = PHAT_TRY(ReadMemarg(info.width));
+  Popped v = PHAT_TRY(PopExpect(ToValType(info.in2)));
+  Popped addr = PHAT_TRY(PopExpect(ValType::I32));
+  if (live_) {
+    Slot sv = SlotOf(v), sa = SlotOf(addr);
+    Emit(interp::InstrStore{interp::HandlersFor(op).store, sa, sv, offset, 0});
+    Forget();
+  }
+  return {};
+}
+
+Expected<void, LoadError> Compiler::CompileMemoryOp(Opcode op) {
+  switch (op) {
+    case Opcode::MemorySize:
+    case Opcode::MemoryGrow: {
+      uint8_t zero = PHAT_TRY(reader_.U8());
+      if (zero != 0) return unexpected(Error(LoadError::Kind::Malformed, "zero byte expected", op_offset_));
+      PHAT_TRY_VOID(RequireMemory());
+      if (op == Opcode::MemorySize) {
+        if (live_) {
+          size_t pos = Emit(interp::InstrR{data_.memory_size, Home(Height()), 0});
+          PushTemp(ValType::I32);
+          NoteResult(pos);
+          return {};
+        }
+        PushTemp(ValType::I32);
+        return {};
+      }
+      Popped n = PHAT_TRY(PopExpect(ValType::I32));
+      if (live_) {
+        Slot sn = SlotOf(n);
+        Emit(interp::InstrRR{data_.memory_grow, Home(n.height), sn});
+        Forget();
+      }
+      PushTemp(ValType::I32);
+      return {};
+    }
+    case Opcode::MemoryInit: {
+      uint32_t seg = PHAT_TRY(ReadU32());
+      uint8_t zero = PHAT_TRY(reader_.U8());
+      if (zero != 0) return unexpected(Error(LoadError::Kind::Malformed, "zero byte expected", op_offset_));
+      PHAT_TRY_VOID(RequireMemory());
+      PHAT_TRY_VOID(RequireData(seg));
+      Popped n = PHAT_TRY(PopExpect(ValType::I32));
+      Popped s = PHAT_TRY(PopExpect(ValType::I32));
+      Popped d = PHAT_TRY(PopExpect(ValType::I32));
+      if (live_) {
+        Slot sn = SlotOf(n), ss = SlotOf(s), sd = SlotOf(d);
+        Emit(interp::InstrRRRR{ctl_.memory_init, sd, ss, sn, seg});
+        Forget();
+      }
+      return {};
+    }
+    case Opcode::DataDrop: {
+      uint32_t seg = PHAT_TRY(ReadU32());
+      PHAT_TRY_VOID(RequireData(seg));
+      if (live_) Emit(interp::InstrR{data_.data_drop, seg, 0});
+      return {};
+    }
+    case Opcode::MemoryCopy:
+    case Opcode::MemoryFill: {
+      uint8_t zero = PHAT_TRY(reader_.U8());
+      if (zero != 0) return unexpected(Error(LoadError::Kind::Malformed, "zero byte expected", op_offset_));
+      if (op == Opcode::MemoryCopy) {
+        uint8_t zero2 = PHAT_TRY(reader_.U8());
+        if (zero2 != 0) return unexpected(Error(LoadError::Kind::Malformed, "zero byte expected", op_offset_));
+      }
+      PHAT_TRY_VOID(RequireMemory());
+      Popped n = PHAT_TRY(PopExpect(ValType::I32));
+      Popped v = PHAT_TRY(PopExpect(ValType::I32));
+      Popped d = PHAT_TRY(PopExpect(ValType::I32));
+      if (live_) {
+        Slot sn = SlotOf(n), sv = SlotOf(v), sd = SlotOf(d);
+        Handler h = op == Opcode::MemoryCopy ? ctl_.memory_copy : ctl_.memory_fill;
+        Emit(interp::InstrRRRR{h, sd, sv, sn, 0});
+        Forget();
+      }
+      return {};
+    }
+    default:
+      return unexpected(Invalid("not a memory instruction"));
+  }
+}
+
+// ---- Tables and references ----
+
+Expected<void, LoadError> Compiler::CompileTableOp(Opcode op) {
+  switch (op) {
+    case Opcode::TableGet:
+    case Opcode::TableSet: {
+      uint32_t t = PHAT_TRY(ReadU32());
+      PHAT_TRY_VOID(RequireTable(t));
+      ValType et = (*env_.tables)[t].elem;
+      if (op == Opcode::TableGet) {
+        Popped i = PHAT_TRY(PopExpect(ValType::I32));
+        if (live_) {
+          Slot si = SlotOf(i);
+          Emit(interp::InstrRRR{data_.table_get, Home(i.height), si, t, 0});
+          Forget();
+        }
+        PushTemp(et);
+        return {};
+      }
+      Popped v = PHAT_TRY(PopExpect(et));
+      Popped i = PHAT_TRY(PopExpect(ValType::I32));
+      if (live_) {
+        Slot sv = SlotOf(v), si = SlotOf(i);
+        Emit(interp::InstrRRR{data_.table_set, si, sv, t, 0});
+        Forget();
+      }
+      return {};
+    }
+    case Opcode::TableSize: {
+      uint32_t t = PHAT_TRY(ReadU32());
+      PHAT_TRY_VOID(RequireTable(t));
+      if (live_) {
+        Emit(interp::InstrRR{data_.table_size, Home(Height()), t});
+        Forget();
+      }
+      PushTemp(ValType::I32);
+      return {};
+    }
+    case Opcode::TableGrow:
+    case Opcode::TableFill: {
+      uint32_t t = PHAT_TRY(ReadU32());
+      PHAT_TRY_VOID(RequireTable(t));
+      ValType et = (*env_.tables)[t].elem;
+      Popped n = PHAT_TRY(PopExpect(ValType::I32));
+      Popped v = PHAT_TRY(PopExpect(et));
+      if (op == Opcode::TableGrow) {
+        if (live_) {
+          Slot sn = SlotOf(n), sv = SlotOf(v);
+          Emit(interp::InstrRRRR{data_.table_grow, Home(v.height), sv, sn, t});
+          Forget();
+        }
+        PushTemp(ValType::I32);
+        return {};
+      }
+      Popped i = PHAT_TRY(PopExpect(ValType::I32));
+      if (live_) {
+        Slot sn = SlotOf(n), sv = SlotOf(v), si = SlotOf(i);
+        Emit(interp::InstrRRRR{ctl_.table_fill, si, sv, sn, t});
+        Forget();
+      }
+      return {};
+    }
+    case Opcode::TableCopy: {
+      uint32_t dst = PHAT_TRY(ReadU32());
+      uint32_t src = PHAT_TRY(ReadU32());
+      PHAT_TRY_VOID(RequireTable(dst));
+      PHAT_TRY_VOID(RequireTable(src));
+      if ((*env_.tables)[dst].elem != (*env_.tables)[src].elem)
+        return unexpected(Invalid("type mismatch: table.copy between tables of different types"));
+      Popped n = PHAT_TRY(PopExpect(ValType::I32));
+      Popped s = PHAT_TRY(PopExpect(ValType::I32));
+      Popped d = PHAT_TRY(PopExpect(ValType::I32));
+      if (live_) {
+        Slot sn = SlotOf(n), ss = SlotOf(s), sd = SlotOf(d);
+        Emit(interp::InstrRRRRR{ctl_.table_copy, sd, ss, sn, dst, src, 0});
+        Forget();
+      }
+      return {};
+    }
+    case Opcode::TableInit: {
+      uint32_t seg = PHAT_TRY(ReadU32());
+      uint32_t t = PHAT_TRY(ReadU32());
+      PHAT_TRY_VOID(RequireTable(t));
+      PHAT_TRY_VOID(RequireElem(seg));
+      if ((*env_.tables)[t].elem != (*env_.elem_types)[seg])
+        return unexpected(Invalid("type mismatch: table.init with a segment of another type"));
+      Popped n = PHAT_TRY(PopExpect(ValType::I32));
+      Popped s = PHAT_TRY(PopExpect(ValType::I32));
+      Popped d = PHAT_TRY(PopExpect(ValType::I32));
+      if (live_) {
+        Slot sn = SlotOf(n), ss = SlotOf(s), sd = SlotOf(d);
+        Emit(interp::InstrRRRRR{ctl_.table_init, sd, ss, sn, t, seg, 0});
+        Forget();
+      }
+      return {};
+    }
+    case Opcode::ElemDrop: {
+      uint32_t seg = PHAT_TRY(ReadU32());
+      PHAT_TRY_VOID(RequireElem(seg));
+      if (live_) Emit(interp::InstrR{data_.elem_drop, seg, 0});
+      return {};
+    }
+    default:
+      return unexpected(Invalid("not a table instruction"));
+  }
+}
+
+Expected<void, LoadError> Compiler::CompileRef(Opcode op) {
+  switch (op) {
+    case Opcode::RefNull: {
+      uint64_t at = reader_.Offset();
+      uint8_t b = PHAT_TRY(reader_.U8());
+      if (ValType(b) != ValType::FuncRef && ValType(b) != ValType::ExternRef)
+        return unexpected(Error(LoadError::Kind::Malformed, "malformed reference type", at));
+      if (live_) Push(Operand{ValType(b), Operand::Kind::Const});
+      else PushTemp(ValType(b));
+      return {};
+    }
+    case Opcode::RefIsNull: {
+      Popped r = PHAT_TRY(PopExpect(kUnknown));
+      if (r.op.type != kUnknown && !IsRef(r.op.type))
+        return unexpected(Invalid("type mismatch: ref.is_null needs a reference"));
+      if (live_) {
+        Slot s = SlotOf(r);
+        Emit(interp::InstrRR{data_.ref_is_null, Home(r.height), s});
+        Forget();
+      }
+      PushTemp(ValType::I32);
+      return {};
+    }
+    case Opcode::RefFunc: {
+      uint32_t f = PHAT_TRY(ReadU32());
+      if (f >= env_.func_types->size())
+        return unexpected(Invalid("unknown function " + std::to_string(f)));
+      if (!(*env_.declared_funcs)[f])
+        return unexpected(Invalid("undeclared function reference " + std::to_string(f)));
+      if (live_) {
+        Emit(interp::InstrRR{data_.ref_func, Home(Height()), f});
+        Forget();
+      }
+      PushTemp(ValType::FuncRef);
+      return {};
+    }
+    default:
+      return unexpected(Invalid("not a reference instruction"));
+  }
+}
+
+}  // namespace
+
+Expected<CompiledFunction, LoadError> CompileFunction(const ModuleEnv& env,
+                                                      const EngineConfig& config,
+                                                      const LoadPolicy& policy,
+                                                      uint32_t func_index,
+                                                      std::span<const uint8_t> body,
+                                                      uint64_t body_offset,
+                                                      std::vector<uint64_t>& code,
+                                                      size_t& entry_offset) {
+  size_t start = code.size();
+  Compiler compiler(env, config, policy, func_index, body, body_offset, code);
+  auto result = compiler.Compile(entry_offset);
+  if (!result) {
+    code.resize(start);
+    if (!result.error().function) result.error().function = func_index;  // reader errors
+  } else {
+    result->body_offset = body_offset;
+  }
+  return result;
+}
+
+}  // namespace phat::wasm
