@@ -13,6 +13,7 @@
 
 #include "phat/wasm/module.h"
 #include "phat/wasm/runtime.h"
+#include "wasm/interp/disasm.h"
 
 namespace phat::cli {
 namespace {
@@ -174,6 +175,23 @@ int Validate(const std::string& file) {
   return kOk;
 }
 
+int Dump(const std::string& file, bool fuel) {
+  auto bytes = ReadFile(file);
+  if (!bytes) {
+    std::fprintf(stderr, "error: cannot read %s\n", file.c_str());
+    return kUsage;
+  }
+  EngineConfig config;
+  config.fuel_metering = fuel;
+  auto module = CompileModule(*bytes, config);
+  if (!module) {
+    std::fprintf(stderr, "error: %s: %s\n", file.c_str(), module.error().ToString().c_str());
+    return kLoad;
+  }
+  std::fputs(interp::Disassemble(**module).c_str(), stdout);
+  return kOk;
+}
+
 }  // namespace
 
 void AddWasmCommands(CLI::App& app) {
@@ -193,6 +211,13 @@ void AddWasmCommands(CLI::App& app) {
   CLI::App* validate = wasm->add_subcommand("validate", "Decode, validate and compile a module");
   validate->add_option("file", *file, "The .wasm file")->required();
   validate->callback([file] { std::exit(Validate(*file)); });
+
+  auto dump_file = std::make_shared<std::string>();
+  auto dump_fuel = std::make_shared<bool>(false);
+  CLI::App* dump = wasm->add_subcommand("dump", "Print the internal code a module compiles to");
+  dump->add_option("file", *dump_file, "The .wasm file")->required();
+  dump->add_flag("--fuel", *dump_fuel, "Compile with fuel metering");
+  dump->callback([dump_file, dump_fuel] { std::exit(Dump(*dump_file, *dump_fuel)); });
 }
 
 }  // namespace phat::cli

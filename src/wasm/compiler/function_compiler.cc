@@ -7,10 +7,10 @@
 // they refer to is written, at control-flow joins, and for call arguments. So `local.get a;
 // local.get b; i32.add; local.set c` compiles to a single `i32.add c, a, b`.
 //
-// Fuel is charged once per basic block: a block's summed cost is written into the instruction
-// that starts it (the function's Enter, a Fuel instruction at a label, or a conditional branch's
-// fall-through field). Branches back to a loop header charge the header's block themselves and
-// skip its Fuel instruction, so a loop iteration costs no extra dispatch.
+// Fuel is charged once per basic block, by the edge that enters it: the function's Enter, a
+// branch's taken field, a conditional branch's fall-through field, a br_table entry. A block
+// that falls into a label always runs on into it, so the two are charged together on entry to
+// the first; labels therefore need no instruction of their own, and metering adds no dispatch.
 #include "wasm/compiler/function_compiler.h"
 
 #include <algorithm>
@@ -53,6 +53,14 @@ struct Popped {
   uint32_t height;
 };
 
+// A place in the code that waits for the fuel cost of the basic block starting somewhere: an
+// int32 field to patch with addend + cost, or (field < 0) the header cost of loop `loop`.
+struct FuelRef {
+  int64_t field;
+  int32_t addend;
+  int64_t loop = -1;
+};
+
 struct Label {
   int64_t pos = -1;       // byte offset in the code, once bound
   bool incoming = false;  // some branch targets it
@@ -61,6 +69,7 @@ struct Label {
     size_t field;  // where its int32 offset goes
   };
   std::vector<Fixup> fixups;
+  std::vector<FuelRef> fuel_refs;  // branches that charge the block starting here
 };
 
 struct Control {
@@ -72,7 +81,7 @@ struct Control {
   bool is_function = false;
   Label label;       // the block's end, or a loop's header
   Label else_label;  // If: where the false branch goes
-  int32_t header_cost = -1;  // Loop: fuel of the basic block at its header, once known
+  int32_t header_cost = 0;  // Loop: fuel of the blocks from its header to the first branch
 
   std::span<const ValType> label_types() const {
     return op == Opcode::Loop ? sig.params : sig.results;
@@ -184,12 +193,13 @@ class Compiler {
 
   // ---- Fuel ----
   void AddCost(int32_t cost) { region_cost_ += cost; }
+  // The current block ends in a branch: everything waiting for its cost gets it.
   void EndRegion();
-  void StartRegion(int64_t field, int64_t loop = -1) {
-    region_field_ = field;
+  void StartRegion(std::vector<FuelRef> refs) {
+    region_refs_ = std::move(refs);
     region_cost_ = 0;
-    region_loop_ = loop;
   }
+  void StartRegionAt(size_t field) { StartRegion({FuelRef{int64_t(field), 0}}); }
 
   // ---- Labels and branches ----
   // `loop` is the index in controls_ of the loop whose header this is, or -1.
@@ -257,9 +267,8 @@ class Compiler {
   std::vector<Control> controls_;
   bool live_ = true;  // the code being emitted is reachable
 
-  int64_t region_field_ = -1;  // where the current basic block's fuel cost goes
+  std::vector<FuelRef> region_refs_;  // what waits for the current block's cost
   int32_t region_cost_ = 0;
-  int64_t region_loop_ = -1;  // index in controls_ of the loop whose header starts this block
 
   struct LastResult {
     size_t dst_field = 0;  // where the last instruction's destination slot is written
@@ -523,56 +532,50 @@ Slot Compiler::SlotOf(const Popped& p) {
 // ============================================================================================
 
 void Compiler::EndRegion() {
-  if (region_field_ >= 0) Patch<int32_t>(size_t(region_field_), region_cost_);
-  if (region_loop_ >= 0) controls_[size_t(region_loop_)].header_cost = region_cost_;
-  region_field_ = -1;
+  for (const FuelRef& r : region_refs_) {
+    int32_t total = r.addend + region_cost_;
+    if (r.field >= 0) Patch<int32_t>(size_t(r.field), total);
+    else controls_[size_t(r.loop)].header_cost = total;
+  }
+  region_refs_.clear();
   region_cost_ = 0;
-  region_loop_ = -1;
 }
 
-// Binds `label` here. A label only branches reach keeps the current basic block going if
-// code falls into it and nothing branches to it; otherwise a new basic block starts.
+// Binds `label` here. A label nothing branches to needs nothing: the block goes on. Otherwise a
+// new block starts, charged by the branches to it and, if code falls in, by that code's block.
 void Compiler::BindLabel(Label& label, bool fallthrough, int64_t loop) {
   Forget();
   if (!label.incoming && loop < 0) {
     live_ = fallthrough;
     return;
   }
-  live_ = true;
-  const int64_t fuel_here = int64_t(Here() - sizeof(interp::InstrFuel));
-  if (fallthrough && fuel_ && loop < 0 && region_loop_ < 0 && region_cost_ == 0 &&
-      region_field_ == fuel_here + int64_t(offsetof(interp::InstrFuel, amount))) {
-    // A block that just started is still empty: share its Fuel instruction.
-    label.pos = fuel_here;
-  } else {
-    if (fallthrough) EndRegion();
-    label.pos = int64_t(Here());
+  std::vector<FuelRef> refs = std::move(label.fuel_refs);
+  if (fallthrough) {
+    for (FuelRef r : region_refs_) {
+      r.addend += region_cost_;
+      refs.push_back(r);
+    }
   }
+  if (loop >= 0) refs.push_back(FuelRef{-1, 0, loop});
+  StartRegion(std::move(refs));
+  live_ = true;
+  label.pos = int64_t(Here());
   for (const Label::Fixup& f : label.fixups)
     Patch<int32_t>(f.field, int32_t(label.pos - int64_t(f.instr)));
   label.fixups.clear();
-  if (label.pos != int64_t(Here())) return;
-  if (fuel_) {
-    size_t pos = Emit(interp::InstrFuel{ctl_.fuel, 0, 0});
-    StartRegion(int64_t(pos + offsetof(interp::InstrFuel, amount)), loop);
-  } else {
-    StartRegion(-1, loop);
-  }
 }
 
 void Compiler::LinkBranch(size_t instr, size_t field, int64_t fuel_field, Control& target) {
   Label& label = target.label;
   label.incoming = true;
   if (target.op == Opcode::Loop) {
-    // A back-edge: skip the header's Fuel instruction and charge its block here instead.
-    int64_t dest = label.pos;
-    if (fuel_ && fuel_field >= 0) {
-      dest += sizeof(interp::InstrFuel);
-      Patch<int32_t>(size_t(fuel_field), std::max(target.header_cost, 0));
-    }
-    Patch<int32_t>(field, int32_t(dest - int64_t(instr)));
+    // A back-edge. The header's blocks ended at the first branch after it, which at the latest
+    // is this one, so their cost is known.
+    Patch<int32_t>(field, int32_t(label.pos - int64_t(instr)));
+    Patch<int32_t>(size_t(fuel_field), target.header_cost);
   } else {
     label.fixups.push_back({instr, field});
+    label.fuel_refs.push_back(FuelRef{fuel_field, 0});
   }
 }
 
@@ -707,7 +710,7 @@ Expected<CompiledFunction, LoadError> Compiler::Compile(size_t& entry_offset) {
       uint32_t(num_locals_ - type_->params.size()),
       0,
       0});
-  StartRegion(fuel_ ? int64_t(entry_offset + offsetof(interp::InstrEnter, fuel)) : -1);
+  StartRegionAt(entry_offset + offsetof(interp::InstrEnter, fuel));
 
   Control fn;
   fn.is_function = true;
@@ -865,8 +868,8 @@ Expected<void, LoadError> Compiler::CompileBlock(Opcode op) {
     auto [pos, field, fuel_taken, fuel_fall] = EmitCondBranch(Invert(c));
     self.else_label.incoming = true;
     self.else_label.fixups.push_back({pos, field});
-    (void)fuel_taken;  // the else label charges its own block
-    StartRegion(fuel_ ? int64_t(fuel_fall) : -1);
+    self.else_label.fuel_refs.push_back(FuelRef{int64_t(fuel_taken), 0});
+    StartRegionAt(fuel_fall);
   }
   return {};
 }
@@ -883,6 +886,7 @@ Expected<void, LoadError> Compiler::CompileElse() {
     size_t pos = Emit(interp::InstrBr{ctl_.br, 0, 0});
     c.label.incoming = true;
     c.label.fixups.push_back({pos, pos + offsetof(interp::InstrBr, offset)});
+    c.label.fuel_refs.push_back(FuelRef{int64_t(pos + offsetof(interp::InstrBr, fuel)), 0});
   }
   c.op = Opcode::Else;
   c.unreachable = false;
@@ -920,7 +924,8 @@ Expected<void, LoadError> Compiler::CompileEnd() {
     Forget();
     live_ = fall;
     // Back-edges are over; the block the header started may go on past the loop.
-    if (region_loop_ == int64_t(controls_.size() - 1)) region_loop_ = -1;
+    const int64_t self = int64_t(controls_.size() - 1);
+    std::erase_if(region_refs_, [&](const FuelRef& r) { return r.loop == self; });
   } else {
     BindLabel(c.label, fall);
   }
@@ -955,16 +960,16 @@ Expected<void, LoadError> Compiler::CompileBrIf() {
   if (!target->is_function && !NeedsCopies(*target)) {
     auto [pos, field, fuel_taken, fuel_fall] = EmitCondBranch(c);
     LinkBranch(pos, field, int64_t(fuel_taken), *target);
-    StartRegion(fuel_ ? int64_t(fuel_fall) : -1);
+    StartRegionAt(fuel_fall);
     return {};
   }
   // if (cond) { copies; jump } as: branch around when not cond.
   auto [pos, field, fuel_taken, fuel_fall] = EmitCondBranch(Invert(c));
-  (void)fuel_taken;
   Label skip;
   skip.incoming = true;
   skip.fixups.push_back({pos, field});
-  StartRegion(fuel_ ? int64_t(fuel_fall) : -1);
+  skip.fuel_refs.push_back(FuelRef{int64_t(fuel_taken), 0});
+  StartRegionAt(fuel_fall);
   // The copies only write the target's slots, which lie below the values passed, so the entries
   // the fall-through path keeps are undisturbed.
   EmitJump(*target);
@@ -989,29 +994,24 @@ Expected<void, LoadError> Compiler::CompileBrTable() {
   if (live_) {
     Slot index_slot = SlotOf(index);
     EndRegion();
-    size_t words = (sizeof(interp::InstrBrTable) + (count + 1) * sizeof(int32_t) + 7) / 8;
-    size_t pos = Here();
-    code_.resize(code_.size() + words, 0);
+    using Entry = interp::InstrBrTable::Entry;
+    const size_t pos = Here();
+    code_.resize(code_.size() + (sizeof(interp::InstrBrTable) + (count + 1) * sizeof(Entry)) / 8);
     Patch(pos, interp::InstrBrTable{ctl_.br_table, index_slot, count});
-    auto entry_field = [&](uint32_t i) { return pos + sizeof(interp::InstrBrTable) + i * sizeof(int32_t); };
-    // Targets that need their values moved, or that return, get a stub after the table.
-    std::vector<std::pair<uint32_t, size_t>> stubs;
+    auto entry = [&](uint32_t i) { return pos + sizeof(interp::InstrBrTable) + i * sizeof(Entry); };
+    // Targets that need their values moved, or that return, get a stub after the table; the
+    // stub's own jump charges the target's block.
+    std::vector<uint32_t> stubs;
     for (uint32_t i = 0; i <= count; ++i) {
       Control& t = *PHAT_TRY(LabelAt(depths[i]));
       if (t.is_function || NeedsCopies(t)) {
-        stubs.push_back({i, 0});
+        stubs.push_back(i);
         continue;
       }
-      if (t.op == Opcode::Loop) {
-        t.label.incoming = true;
-        Patch<int32_t>(entry_field(i), int32_t(t.label.pos - int64_t(pos)));
-      } else {
-        t.label.incoming = true;
-        t.label.fixups.push_back({pos, entry_field(i)});
-      }
+      LinkBranch(pos, entry(i) + offsetof(Entry, offset), int64_t(entry(i) + offsetof(Entry, fuel)), t);
     }
-    for (auto& [i, unused] : stubs) {
-      Patch<int32_t>(entry_field(i), int32_t(Here() - pos));
+    for (uint32_t i : stubs) {
+      Patch<int32_t>(entry(i) + offsetof(Entry, offset), int32_t(Here() - pos));
       EmitJump(*PHAT_TRY(LabelAt(depths[i])));
     }
   }

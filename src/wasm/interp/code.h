@@ -131,12 +131,6 @@ struct InstrStore {
   uint32_t offset;
   uint32_t pad;
 };
-// Fuel for a basic block that starts at a label; also a function's entry.
-struct InstrFuel {
-  Handler handler;
-  int32_t amount;
-  uint32_t pad;
-};
 struct InstrEnter {
   Handler handler;  // function prologue
   uint32_t zero_from;         // first declared (non-parameter) local
@@ -144,8 +138,9 @@ struct InstrEnter {
   uint32_t frame_slots;       // what the frame needs, checked against the stack's end
   int32_t fuel;               // cost of the entry block
 };
-// Unconditional branch. `fuel` is the target block's cost when the target is a loop header
-// whose own Fuel instruction is skipped (back-edges charge here, saving a dispatch).
+// Branches charge the fuel of the block they enter (`fuel`, `fuel_taken`) and conditional ones
+// also of the block they fall into (`fuel_fall`); the fields are zero without metering.
+// Unconditional branch.
 struct InstrBr {
   Handler handler;
   int32_t offset;
@@ -173,8 +168,12 @@ struct InstrBrTable {
   Handler handler;
   Slot index;
   uint32_t count;  // targets, not counting the default which follows them
-  // int32_t offsets[count + 1], padded to 8 bytes
-  const int32_t* offsets() const { return reinterpret_cast<const int32_t*>(this + 1); }
+  struct Entry {
+    int32_t offset;
+    int32_t fuel;
+  };
+  // Entry entries[count + 1] follow.
+  const Entry* entries() const { return reinterpret_cast<const Entry*>(this + 1); }
 };
 struct InstrCall {
   Handler handler;

@@ -184,18 +184,12 @@ HANDLER(BrCmp) {
   NEXT(InstrBrCmp);
 }
 
-// Targets are labels, which charge their own fuel.
+template <bool kFuel>
 HANDLER(BrTable) {
   auto* in = As<InstrBrTable>(ip);
-  uint32_t i = std::min(uint32_t(fp[in->index]), in->count);
-  JUMP(in->offsets()[i]);
-}
-
-template <bool kFuel>
-HANDLER(FuelH) {
-  auto* in = As<InstrFuel>(ip);
-  CHARGE(in->amount);
-  NEXT(InstrFuel);
+  const InstrBrTable::Entry& e = in->entries()[std::min(uint32_t(fp[in->index]), in->count)];
+  if constexpr (kFuel) CHARGE(e.fuel);
+  JUMP(e.offset);
 }
 
 // ---- Calls ----
@@ -519,13 +513,12 @@ ControlHandlers MakeControl() {
   return ControlHandlers{
       .enter = &Enter<kFuel, false>,
       .enter_zeroing = &Enter<kFuel, true>,
-      .fuel = &FuelH<kFuel>,
       .br = &Br<kFuel>,
       .br_if_nez = &BrIf<kFuel, true, uint32_t>,
       .br_if_eqz = &BrIf<kFuel, false, uint32_t>,
       .br_if_nez64 = &BrIf<kFuel, true, uint64_t>,
       .br_if_eqz64 = &BrIf<kFuel, false, uint64_t>,
-      .br_table = &BrTable,
+      .br_table = &BrTable<kFuel>,
       .ret = &Ret,
       .ret1 = &Ret1,
       .call = &Call,
@@ -596,59 +589,67 @@ Status Run(const Instr* ip, uint64_t* fp, ExecContext* ctx, int64_t fuel) {
   return ip->handler(ip, fp, ctx->memory->data(), ctx->memory->size(), fuel, ctx);
 }
 
-std::string_view HandlerName(Handler h) {
-  static const std::map<Handler, std::string_view> names = [] {
-    std::map<Handler, std::string_view> m;
+const HandlerInfo* Describe(Handler h) {
+  static const std::map<Handler, HandlerInfo> infos = [] {
+    std::map<Handler, HandlerInfo> m;
     for (size_t i = 0; i < size_t(Opcode::kCount); ++i) {
       const GenericHandlers& g = HandlersFor(Opcode(i));
-      std::string_view text = kOpcodeInfo[i].text;
-      for (Handler x : {g.rr, g.rrr, g.load, g.store})
-        if (x) m[x] = text;
-      if (g.rri) m[g.rri] = text;  // the disassembler prints the immediate
+      const OpcodeInfo& info = kOpcodeInfo[i];
+      if (g.rr) m[g.rr] = {info.text, Shape::RR};
+      if (g.rrr) m[g.rrr] = {info.text, Shape::RRR};
+      if (g.rri)
+        m[g.rri] = {info.text, info.in2 == OpType::I64 || info.in2 == OpType::F64 ? Shape::RRI64 : Shape::RRI32};
+      if (g.load) m[g.load] = {info.text, Shape::Load};
+      if (g.store) m[g.store] = {info.text, Shape::Store};
+      for (bool fuel : {false, true}) {
+        for (bool imm : {false, true}) {
+          if (Handler b = BrCmpHandler(Opcode(i), imm, fuel))
+            m[b] = {info.text, imm ? Shape::BrCmpImm : Shape::BrCmp};
+        }
+      }
     }
     for (bool fuel : {false, true}) {
       const ControlHandlers& c = Control(fuel);
-      m[c.enter] = m[c.enter_zeroing] = "enter";
-      m[c.fuel] = "fuel";
-      m[c.br] = "br";
-      m[c.br_if_nez] = m[c.br_if_nez64] = "br_if";
-      m[c.br_if_eqz] = m[c.br_if_eqz64] = "br_unless";
-      m[c.br_table] = "br_table";
-      m[c.ret] = "return";
-      m[c.ret1] = "return1";
-      m[c.call] = "call";
-      m[c.call_import] = "call_import";
-      m[c.call_indirect] = "call_indirect";
-      m[c.memory_fill] = "memory.fill";
-      m[c.memory_copy] = "memory.copy";
-      m[c.memory_init] = "memory.init";
-      m[c.table_fill] = "table.fill";
-      m[c.table_copy] = "table.copy";
-      m[c.table_init] = "table.init";
+      m[c.enter] = m[c.enter_zeroing] = {"enter", Shape::Enter};
+      m[c.br] = {"br", Shape::Br};
+      m[c.br_if_nez] = m[c.br_if_nez64] = {"br_if", Shape::BrIf};
+      m[c.br_if_eqz] = m[c.br_if_eqz64] = {"br_unless", Shape::BrIf};
+      m[c.br_table] = {"br_table", Shape::BrTable};
+      m[c.ret] = {"return", Shape::None};
+      m[c.ret1] = {"return", Shape::R};
+      m[c.call] = {"call", Shape::Call};
+      m[c.call_import] = {"call_import", Shape::CallImport};
+      m[c.call_indirect] = {"call_indirect", Shape::CallIndirect};
+      m[c.memory_fill] = {"memory.fill", Shape::RRRR};
+      m[c.memory_copy] = {"memory.copy", Shape::RRRR};
+      m[c.memory_init] = {"memory.init", Shape::RRRR};
+      m[c.table_fill] = {"table.fill", Shape::RRRR};
+      m[c.table_copy] = {"table.copy", Shape::RRRRR};
+      m[c.table_init] = {"table.init", Shape::RRRRR};
     }
     const DataHandlers& d = Data();
-    m[d.copy] = "copy";
-    m[d.const32] = "const32";
-    m[d.const64] = "const64";
-    m[d.select] = "select";
-    m[d.unreachable] = "unreachable";
-    m[d.global_get] = "global.get";
-    m[d.global_set] = "global.set";
-    m[d.memory_size] = "memory.size";
-    m[d.memory_grow] = "memory.grow";
-    m[d.data_drop] = "data.drop";
-    m[d.table_get] = "table.get";
-    m[d.table_set] = "table.set";
-    m[d.table_size] = "table.size";
-    m[d.table_grow] = "table.grow";
-    m[d.elem_drop] = "elem.drop";
-    m[d.ref_func] = "ref.func";
-    m[d.ref_is_null] = "ref.is_null";
-    m[&Exit] = "exit";
+    m[d.copy] = {"copy", Shape::RR};
+    m[d.const32] = {"const", Shape::Const32};
+    m[d.const64] = {"const", Shape::Const64};
+    m[d.select] = {"select", Shape::RRRR};
+    m[d.unreachable] = {"unreachable", Shape::None};
+    m[d.global_get] = {"global.get", Shape::Global};
+    m[d.global_set] = {"global.set", Shape::Global};
+    m[d.memory_size] = {"memory.size", Shape::R};
+    m[d.memory_grow] = {"memory.grow", Shape::RR};
+    m[d.data_drop] = {"data.drop", Shape::R};
+    m[d.table_get] = {"table.get", Shape::RRR};
+    m[d.table_set] = {"table.set", Shape::RRR};
+    m[d.table_size] = {"table.size", Shape::RR};
+    m[d.table_grow] = {"table.grow", Shape::RRRR};
+    m[d.elem_drop] = {"elem.drop", Shape::R};
+    m[d.ref_func] = {"ref.func", Shape::RR};
+    m[d.ref_is_null] = {"ref.is_null", Shape::RR};
+    m[&Exit] = {"exit", Shape::None};
     return m;
   }();
-  auto it = names.find(h);
-  return it == names.end() ? "?" : it->second;
+  auto it = infos.find(h);
+  return it == infos.end() ? nullptr : &it->second;
 }
 
 }  // namespace phat::wasm::interp

@@ -25,7 +25,7 @@ const GenericHandlers& HandlersFor(Opcode op);
 Handler BrCmpHandler(Opcode compare, bool imm, bool fuel);
 
 struct ControlHandlers {
-  Handler enter, enter_zeroing, fuel;
+  Handler enter, enter_zeroing;
   Handler br, br_if_nez, br_if_eqz, br_if_nez64, br_if_eqz64, br_table;
   Handler ret, ret1;
   Handler call, call_import, call_indirect;
@@ -48,7 +48,16 @@ const Instr* ExitInstr();
 // Runs from `ip` until the outermost frame returns or execution stops.
 Status Run(const Instr* ip, uint64_t* fp, ExecContext* ctx, int64_t fuel);
 
-// The handler's name, for the disassembler; "?" if unknown.
-std::string_view HandlerName(Handler h);
+// How a handler's operands are laid out, for the disassembler.
+enum class Shape : uint8_t {
+  None, R, RR, RRR, RRI32, RRI64, RRRR, RRRRR, Const32, Const64, Load, Store, Enter, Br,
+  BrIf, BrCmp, BrCmpImm, BrTable, Call, CallImport, CallIndirect, Global,
+};
+struct HandlerInfo {
+  std::string_view name;
+  Shape shape;
+};
+// What the disassembler knows about a handler; null if it is not one of ours.
+const HandlerInfo* Describe(Handler h);
 
 }  // namespace phat::wasm::interp
