@@ -66,15 +66,18 @@ struct DataSegment {
   std::vector<uint8_t> bytes;
 };
 
-// A defined function after compilation to internal code.
+// A defined function after compilation to internal code. A direct call does the prologue's
+// work itself from these fields and enters at `body`; other calls enter at `code`.
 struct CompiledFunction {
-  TypeIndex type;
-  uint32_t type_id = 0;        // engine-wide id of the signature, for call_indirect checks
-  uint32_t num_params = 0;
-  uint32_t num_results = 0;
-  uint32_t num_locals = 0;     // params + declared locals
+  const interp::Instr* code = nullptr;  // entry point into Module's code: the prologue
+  const interp::Instr* body = nullptr;  // just after the prologue
   uint32_t frame_slots = 0;    // locals + the deepest operand stack, in 8-byte slots
-  const interp::Instr* code = nullptr;  // entry point into Module's code
+  int32_t entry_fuel = 0;      // the cost of the block the function starts with
+  uint32_t num_params = 0;
+  uint32_t num_locals = 0;     // params + declared locals
+  uint32_t num_results = 0;
+  uint32_t type_id = 0;        // engine-wide id of the signature, for call_indirect checks
+  TypeIndex type;
   uint64_t body_offset = 0;    // where the body starts in the binary, for error messages
 };
 

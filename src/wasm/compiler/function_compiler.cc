@@ -216,6 +216,10 @@ class Compiler {
   // Emits a conditional branch; returns (instr, offset field, taken-fuel field, fall field).
   std::array<size_t, 4> EmitCondBranch(const Condition& c);
 
+  // Once the code is final: an unconditional branch to a return (charging nothing) becomes the
+  // return, and one to another branch goes straight to that branch's target.
+  void ThreadJumps();
+
   // ---- Instructions ----
   Expected<void, LoadError> CompileOp(Opcode op);
   Expected<void, LoadError> CompileBlock(Opcode op);
@@ -265,6 +269,7 @@ class Compiler {
   uint32_t materialized_below_ = 0;  // every entry below this height is a Temp
 
   std::vector<Control> controls_;
+  std::vector<size_t> branches_;  // positions of every unconditional branch, for ThreadJumps
   bool live_ = true;  // the code being emitted is reachable
 
   std::vector<FuelRef> region_refs_;  // what waits for the current block's cost
@@ -604,6 +609,7 @@ void Compiler::EmitJump(Control& target) {
   if (target.is_function) return EmitReturn();
   EmitBranchCopies(target);
   size_t pos = Emit(interp::InstrBr{ctl_.br, 0, 0});
+  branches_.push_back(pos);
   LinkBranch(pos, pos + offsetof(interp::InstrBr, offset), int64_t(pos + offsetof(interp::InstrBr, fuel)),
              target);
 }
@@ -680,6 +686,35 @@ std::array<size_t, 4> Compiler::EmitCondBranch(const Condition& c) {
           pos + offsetof(InstrBrIf, fuel_fall)};
 }
 
+void Compiler::ThreadJumps() {
+  auto* base = reinterpret_cast<uint8_t*>(code_.data());
+  auto at = [&](size_t pos) { return reinterpret_cast<interp::InstrBr*>(base + pos); };
+  for (size_t pos : branches_) {
+    // Follow chains of free branches; a chain longer than this is not worth the time.
+    for (int hops = 0; hops < 8; ++hops) {
+      interp::InstrBr* br = at(pos);
+      if (br->handler != ctl_.br || br->fuel != 0) break;
+      size_t target = size_t(int64_t(pos) + br->offset);
+      Handler h = at(target)->handler;
+      if (h == ctl_.ret1) {
+        static_assert(sizeof(interp::InstrR) == sizeof(interp::InstrBr));
+        std::memcpy(br, base + target, sizeof(interp::InstrR));
+        break;
+      }
+      if (h == ctl_.ret) {
+        const interp::Instr rets[2] = {{ctl_.ret}, {ctl_.ret}};
+        static_assert(sizeof(rets) == sizeof(interp::InstrBr));
+        std::memcpy(br, rets, sizeof(rets));
+        break;
+      }
+      if (h != ctl_.br || target == pos) break;
+      interp::InstrBr* next = at(target);
+      br->offset = int32_t(int64_t(target) + next->offset - int64_t(pos));
+      br->fuel = next->fuel;
+    }
+  }
+}
+
 // ============================================================================================
 // The walk
 // ============================================================================================
@@ -748,7 +783,12 @@ Expected<CompiledFunction, LoadError> Compiler::Compile(size_t& entry_offset) {
   frame_slots = std::max(frame_slots, uint32_t(type_->results.size()));
   Patch<uint32_t>(entry_offset + offsetof(interp::InstrEnter, frame_slots), frame_slots);
 
+  ThreadJumps();
+
   CompiledFunction f;
+  std::memcpy(&f.entry_fuel, reinterpret_cast<const uint8_t*>(code_.data()) + entry_offset +
+                                 offsetof(interp::InstrEnter, fuel),
+              sizeof(int32_t));
   f.type = type_index;
   f.type_id = (*env_.type_ids)[type_index.value];
   f.num_params = uint32_t(type_->params.size());
@@ -884,6 +924,7 @@ Expected<void, LoadError> Compiler::CompileElse() {
   if (live_) {
     EndRegion();
     size_t pos = Emit(interp::InstrBr{ctl_.br, 0, 0});
+    branches_.push_back(pos);
     c.label.incoming = true;
     c.label.fixups.push_back({pos, pos + offsetof(interp::InstrBr, offset)});
     c.label.fuel_refs.push_back(FuelRef{int64_t(pos + offsetof(interp::InstrBr, fuel)), 0});

@@ -289,14 +289,21 @@ const Instr kExit{&Exit};
     DISPATCH();                                                                         \
   } while (0)
 
+// A direct call does the callee's prologue itself and enters after it.
+template <bool kFuel>
 HANDLER(Call) {
   auto* in = As<InstrCall>(ip);
+  const CompiledFunction* callee = in->callee;
   Frame* f = ctx->frame_top;
-  if (f == ctx->frame_end) [[unlikely]] TRAP(CallStackExhausted);
+  uint64_t* callee_fp = fp + in->base;
+  if (f == ctx->frame_end || callee_fp + callee->frame_slots > ctx->stack_end) [[unlikely]]
+    TRAP(CallStackExhausted);
+  if constexpr (kFuel) CHARGE(callee->entry_fuel);
+  for (uint32_t i = callee->num_params; i < callee->num_locals; ++i) callee_fp[i] = 0;
   *f = Frame{Advance(ip, sizeof(InstrCall)), fp, ctx->instance};
   ctx->frame_top = f + 1;
-  fp += in->base;
-  ip = in->callee->code;
+  fp = callee_fp;
+  ip = callee->body;
   DISPATCH();
 }
 
@@ -521,7 +528,7 @@ ControlHandlers MakeControl() {
       .br_table = &BrTable<kFuel>,
       .ret = &Ret,
       .ret1 = &Ret1,
-      .call = &Call,
+      .call = &Call<kFuel>,
       .call_import = &CallImport,
       .call_indirect = &CallIndirect,
       .memory_fill = &MemoryFill<kFuel>,

@@ -139,8 +139,9 @@ Expected<std::shared_ptr<const Module>, LoadError> ModuleBuilder::Build(
   // The code buffer is final: resolve entry points.
   m_->code_.shrink_to_fit();
   for (auto& f : m_->functions_) {
-    size_t entry = reinterpret_cast<size_t>(f.code);
-    f.code = reinterpret_cast<const interp::Instr*>(reinterpret_cast<const uint8_t*>(m_->code_.data()) + entry);
+    const auto* base = reinterpret_cast<const uint8_t*>(m_->code_.data());
+    f.code = reinterpret_cast<const interp::Instr*>(base + reinterpret_cast<size_t>(f.code));
+    f.body = reinterpret_cast<const interp::Instr*>(base + reinterpret_cast<size_t>(f.body));
   }
   return std::shared_ptr<const Module>(std::move(m_));
 }
@@ -560,7 +561,9 @@ Expected<void, LoadError> ModuleBuilder::ReadCode(Reader& r) {
     size_t entry = 0;
     CompiledFunction f = PHAT_TRY(CompileFunction(env, config_, policy_, m_->num_imported_funcs_ + i, body,
                                                   body_at, m_->code_, entry));
-    f.code = reinterpret_cast<const interp::Instr*>(entry);  // an offset until the buffer is final
+    // Offsets until the buffer is final.
+    f.code = reinterpret_cast<const interp::Instr*>(entry);
+    f.body = reinterpret_cast<const interp::Instr*>(entry + sizeof(interp::InstrEnter));
     m_->functions_[i] = f;
   }
   return {};
