@@ -2,10 +2,13 @@
 // generation for the slot-based interpreter.
 //
 // Every operand stack entry at height h has a home slot, S(h) = num_locals + h. An entry is a
-// Temp (its value is in its home slot), a Local (it is still whatever local x holds) or a Const.
-// Locals and constants are materialized into their home slots only when needed: before a local
-// they refer to is written, at control-flow joins, and for call arguments. So `local.get a;
-// local.get b; i32.add; local.set c` compiles to a single `i32.add c, a, b`.
+// Temp (its value is in its home slot) or virtual: a Local (whatever local x holds), a Const,
+// or a pending i32.add of a local and a constant or of two locals. Virtual entries are
+// materialized into their home slots only when needed: before a local they read is written, at
+// control-flow joins, for call arguments. So `local.get a; local.get b; i32.add; local.set c`
+// compiles to a single `i32.add c, a, b`, and `local.get p; i32.const 8; i32.add; i32.load`
+// to one load that adds the local and the constant itself. Entries that read locals stay within
+// the top kWindow of the stack, so finding them before a local.set is a short scan.
 //
 // Fuel is charged once per basic block, by the edge that enters it: the function's Enter, a
 // branch's taken field, a conditional branch's fall-through field, a br_table entry. A block
@@ -40,13 +43,22 @@ struct BlockSig {
 };
 
 struct Operand {
-  enum class Kind : uint8_t { Temp, Local, Const };
+  enum class Kind : uint8_t { Temp, Local, Const, AddImm, Add };
   ValType type = kUnknown;
   Kind kind = Kind::Temp;
-  uint32_t local = 0;     // Kind::Local
-  int32_t prev_ref = -1;  // Kind::Local: height of the next lower entry naming the same local
-  uint64_t bits = 0;      // Kind::Const
+  uint32_t local = 0;   // Local, AddImm, Add: the local read
+  uint32_t local2 = 0;  // Add: the second local
+  uint64_t bits = 0;    // Const: the value; AddImm: the i32 added
+
+  bool ReadsLocals() const { return kind == Kind::Local || kind == Kind::AddImm || kind == Kind::Add; }
+  bool Reads(uint32_t x) const {
+    return ReadsLocals() && (local == x || (kind == Kind::Add && local2 == x));
+  }
+  bool ReadsBelow(uint32_t n) const {
+    return ReadsLocals() && (local < n || (kind == Kind::Add && local2 < n));
+  }
 };
+constexpr uint32_t kWindow = 64;
 
 struct Popped {
   Operand op;
@@ -95,6 +107,14 @@ struct Condition {
   bool imm = false;
   Slot a = 0;
   uint32_t b = 0;  // slot, or immediate
+};
+
+// Where a load or store finds its address: a slot, a slot plus an immediate or a second slot
+// (an i32.add folded in, wrapping as the add would), or a constant.
+struct Address {
+  enum class Mode : uint8_t { Slot, AddImm, Add, Const } mode = Mode::Slot;
+  Slot a = 0;
+  uint32_t b = 0;  // the immediate, the second slot, or the constant address
 };
 
 class Compiler {
@@ -164,6 +184,7 @@ class Compiler {
   void MaterializeAll();
   void MaterializeTop(uint32_t n);
   void MaterializeRefs(uint32_t local);
+  bool HasRefs(uint32_t local) const;
   // The slot holding a popped operand; constants are written into their home slot first.
   Slot SlotOf(const Popped& p);
   void EmitMove(Slot dst, const Operand& src, uint32_t src_height);
@@ -185,6 +206,7 @@ class Compiler {
   void Forget() {
     last_result_ = {};
     last_compare_ = {};
+    last_add_ = {};
   }
   // Records that the instruction at `pos` wrote the just-pushed top entry. Every shape keeps
   // its destination slot right after the handler pointer.
@@ -238,6 +260,8 @@ class Compiler {
   Expected<void, LoadError> CompileConst(Opcode op);
   Expected<void, LoadError> CompileUnary(Opcode op);
   Expected<void, LoadError> CompileBinary(Opcode op);
+  Address TakeAddress(const Popped& p, bool may_fuse_last);
+  static Handler AccessHandler(Opcode op, Address::Mode mode, bool store);
   Expected<void, LoadError> CompileLoad(Opcode op);
   Expected<void, LoadError> CompileStore(Opcode op);
   Expected<void, LoadError> CompileMemoryOp(Opcode op);
@@ -265,7 +289,6 @@ class Compiler {
 
   std::vector<Operand> stack_;
   uint32_t max_height_ = 0;
-  std::vector<int32_t> ref_head_;  // per local: height of the topmost Local entry naming it
   uint32_t materialized_below_ = 0;  // every entry below this height is a Temp
 
   std::vector<Control> controls_;
@@ -280,6 +303,13 @@ class Compiler {
     size_t end = SIZE_MAX; // code size right after it; stale once anything else is emitted
     uint32_t height = 0;   // the stack height its result was pushed at
   } last_result_;
+  struct LastAdd {  // the last i32.add emitted, for folding into a load or store address
+    size_t start = 0, end = SIZE_MAX;
+    uint32_t height = 0;
+    Slot a = 0;
+    uint32_t b = 0;
+    bool imm = false;
+  } last_add_;
   struct LastCompare {
     size_t start = 0, end = SIZE_MAX;
     uint32_t height = 0;
@@ -397,19 +427,17 @@ Expected<void, LoadError> Compiler::RequireElem(uint32_t index) {
 // ============================================================================================
 
 void Compiler::Push(Operand op) {
-  if (op.kind == Operand::Kind::Local) {
-    op.prev_ref = ref_head_[op.local];
-    ref_head_[op.local] = int32_t(Height());
-  }
   stack_.push_back(op);
   max_height_ = std::max(max_height_, Height());
+  // Keep entries that read locals within the window.
+  if (Height() > kWindow && live_ && stack_[Height() - kWindow - 1].ReadsLocals())
+    MaterializeAt(Height() - kWindow - 1);
 }
 
 Popped Compiler::Pop() {
   uint32_t h = Height() - 1;
   Operand op = stack_.back();
   stack_.pop_back();
-  if (op.kind == Operand::Kind::Local) ref_head_[op.local] = op.prev_ref;
   materialized_below_ = std::min(materialized_below_, h);
   return {op, h};
 }
@@ -481,19 +509,21 @@ void Compiler::EmitMove(Slot dst, const Operand& src, uint32_t src_height) {
       else
         Emit(interp::InstrConst64{data_.const64, dst, 0, src.bits});
       break;
+    case Operand::Kind::AddImm:
+      Emit(interp::InstrRRI<uint32_t>{interp::HandlersFor(Opcode::I32Add).rri, dst, src.local,
+                                       uint32_t(src.bits)});
+      break;
+    case Operand::Kind::Add:
+      Emit(interp::InstrRRR{interp::HandlersFor(Opcode::I32Add).rrr, dst, src.local, src.local2, 0});
+      break;
   }
 }
 
-// Only the topmost Local entry of its local may be materialized alone (it heads the chain).
 void Compiler::MaterializeAt(uint32_t height) {
   Operand& op = stack_[height];
   if (op.kind == Operand::Kind::Temp) return;
   Forget();
   EmitMove(Home(height), op, height);
-  if (op.kind == Operand::Kind::Local) {
-    assert(ref_head_[op.local] == int32_t(height));
-    ref_head_[op.local] = op.prev_ref;
-  }
   op.kind = Operand::Kind::Temp;
 }
 
@@ -508,28 +538,28 @@ void Compiler::MaterializeTop(uint32_t n) {
   for (uint32_t h = Height(); h-- > Height() - n;) MaterializeAt(h);
 }
 
-// Before local x changes, every entry still meaning "x's current value" gets its own copy.
+// Before local x changes, every entry still reading it gets its value now.
 void Compiler::MaterializeRefs(uint32_t local) {
-  for (int32_t h = ref_head_[local]; h >= 0;) {
-    Operand& op = stack_[size_t(h)];
-    int32_t next = op.prev_ref;
-    Forget();
-    Emit(interp::InstrRR{data_.copy, Home(uint32_t(h)), local});
-    op.kind = Operand::Kind::Temp;
-    h = next;
-  }
-  ref_head_[local] = -1;
+  uint32_t bottom = Height() > kWindow ? Height() - kWindow : 0;
+  for (uint32_t h = Height(); h-- > bottom;)
+    if (stack_[h].Reads(local)) MaterializeAt(h);
+}
+
+bool Compiler::HasRefs(uint32_t local) const {
+  uint32_t bottom = Height() > kWindow ? Height() - kWindow : 0;
+  for (uint32_t h = bottom; h < Height(); ++h)
+    if (stack_[h].Reads(local)) return true;
+  return false;
 }
 
 Slot Compiler::SlotOf(const Popped& p) {
   switch (p.op.kind) {
     case Operand::Kind::Temp: return Home(p.height);
     case Operand::Kind::Local: return p.op.local;
-    case Operand::Kind::Const:
+    default:
       EmitMove(Home(p.height), p.op, p.height);
       return Home(p.height);
   }
-  return 0;
 }
 
 // ============================================================================================
@@ -614,8 +644,8 @@ void Compiler::EmitJump(Control& target) {
              target);
 }
 
-// Results go to slots 0..n-1. A Local source below n could be overwritten by an earlier copy,
-// so those are first copied to their home slots.
+// Results go to slots 0..n-1. A value reading a local below n could see it overwritten by an
+// earlier move, so such values first go to their home slots.
 void Compiler::EmitReturn() {
   uint32_t n = uint32_t(type_->results.size());
   if (n == 1) {
@@ -626,8 +656,8 @@ void Compiler::EmitReturn() {
   }
   std::vector<Operand> values(stack_.end() - n, stack_.end());
   for (uint32_t i = 0; i < n; ++i) {
-    if (values[i].kind == Operand::Kind::Local && values[i].local < n) {
-      Emit(interp::InstrRR{data_.copy, Home(Height() - n + i), values[i].local});
+    if (values[i].ReadsBelow(n)) {
+      EmitMove(Home(Height() - n + i), values[i], Height() - n + i);
       values[i].kind = Operand::Kind::Temp;
     }
   }
@@ -737,7 +767,6 @@ Expected<CompiledFunction, LoadError> Compiler::Compile(size_t& entry_offset) {
     local_types_.insert(local_types_.end(), n, t);
   }
   num_locals_ = uint32_t(local_types_.size());
-  ref_head_.assign(num_locals_, -1);
 
   entry_offset = Emit(interp::InstrEnter{
       num_locals_ > type_->params.size() ? ctl_.enter_zeroing : ctl_.enter,
@@ -1140,7 +1169,7 @@ Expected<void, LoadError> Compiler::CompileLocal(Opcode op) {
     bool self = v.op.kind == Operand::Kind::Local && v.op.local == x;
     if (!self) {
       if (v.op.kind == Operand::Kind::Temp && last_result_.end == Here() &&
-          last_result_.height == v.height && ref_head_[x] < 0) {
+          last_result_.height == v.height && !HasRefs(x)) {
         Patch<Slot>(last_result_.dst_field, x);  // the producer writes the local directly
       } else {
         MaterializeRefs(x);
@@ -1288,6 +1317,29 @@ bool FitsImm32(const Operand& op, OpType type) {
   return v == int64_t(int32_t(v));
 }
 
+// `local + const`, `local - const` and `local + local` stay pending: a load or store folds them
+// into its address, a local.set writes them straight to the local.
+std::optional<Operand> LazyAdd(Opcode op, const Operand& a, const Operand& b) {
+  using K = Operand::Kind;
+  if (op != Opcode::I32Add && op != Opcode::I32Sub) return std::nullopt;
+  Operand r{ValType::I32};
+  if (a.kind == K::Local && b.kind == K::Const) {
+    r.kind = K::AddImm;
+    r.local = a.local;
+    r.bits = op == Opcode::I32Add ? uint32_t(b.bits) : uint32_t(0u - uint32_t(b.bits));
+    return r;
+  }
+  if (op == Opcode::I32Sub) return std::nullopt;
+  if (a.kind == K::Const && b.kind == K::Local) return LazyAdd(op, b, a);
+  if (a.kind == K::Local && b.kind == K::Local) {
+    r.kind = K::Add;
+    r.local = a.local;
+    r.local2 = b.local;
+    return r;
+  }
+  return std::nullopt;
+}
+
 Expected<void, LoadError> Compiler::CompileBinary(Opcode op) {
   const OpcodeInfo& info = Info(op);
   Popped b = PHAT_TRY(PopExpect(ToValType(info.in2)));
@@ -1295,6 +1347,10 @@ Expected<void, LoadError> Compiler::CompileBinary(Opcode op) {
   ValType out = ToValType(info.out);
   if (!live_) {
     PushTemp(out);
+    return {};
+  }
+  if (std::optional<Operand> lazy = LazyAdd(op, a.op, b.op)) {
+    Push(*lazy);
     return {};
   }
   const bool integer = info.in1 == OpType::I32 || info.in1 == OpType::I64;
@@ -1331,18 +1387,50 @@ Expected<void, LoadError> Compiler::CompileBinary(Opcode op) {
   PushTemp(out);
   NoteResult(pos);
   if (swapped) last_compare_ = {pos, Here(), Height() - 1, cond};
+  if (emit_op == Opcode::I32Add) last_add_ = {pos, Here(), Height() - 1, cond.a, cond.b, cond.imm};
   return {};
 }
 
 // ---- Memory ----
+
+Address Compiler::TakeAddress(const Popped& p, bool may_fuse_last) {
+  using K = Operand::Kind;
+  switch (p.op.kind) {
+    case K::Const: return {Address::Mode::Const, 0, uint32_t(p.op.bits)};
+    case K::AddImm: return {Address::Mode::AddImm, p.op.local, uint32_t(p.op.bits)};
+    case K::Add: return {Address::Mode::Add, p.op.local, p.op.local2};
+    case K::Local: return {Address::Mode::Slot, p.op.local, 0};
+    case K::Temp:
+      if (may_fuse_last && last_add_.end == Here() && last_add_.height == p.height) {
+        // The i32.add that computed the address was the last instruction: the access does it.
+        code_.resize(last_add_.start / sizeof(uint64_t));
+        Address addr{last_add_.imm ? Address::Mode::AddImm : Address::Mode::Add, last_add_.a, last_add_.b};
+        Forget();
+        return addr;
+      }
+      return {Address::Mode::Slot, Home(p.height), 0};
+  }
+  return {};
+}
+
+Handler Compiler::AccessHandler(Opcode op, Address::Mode mode, bool store) {
+  const interp::GenericHandlers& g = interp::HandlersFor(op);
+  switch (mode) {
+    case Address::Mode::Slot: return store ? g.store : g.load;
+    case Address::Mode::AddImm: return store ? g.store_add_imm : g.load_add_imm;
+    case Address::Mode::Add: return store ? g.store_add : g.load_add;
+    case Address::Mode::Const: return store ? g.store_abs : g.load_abs;
+  }
+  return nullptr;
+}
 
 Expected<void, LoadError> Compiler::CompileLoad(Opcode op) {
   const OpcodeInfo& info = Info(op);
   uint32_t offset = PHAT_TRY(ReadMemarg(info.width));
   Popped addr = PHAT_TRY(PopExpect(ValType::I32));
   if (live_) {
-    Slot sa = SlotOf(addr);
-    size_t pos = Emit(interp::InstrLoad{interp::HandlersFor(op).load, Home(addr.height), sa, offset, 0});
+    Address a = TakeAddress(addr, true);
+    size_t pos = Emit(interp::InstrLoad{AccessHandler(op, a.mode, false), Home(addr.height), a.a, offset, a.b});
     PushTemp(ToValType(info.out));
     NoteResult(pos);
     return {};
@@ -1356,11 +1444,20 @@ Expected<void, LoadError> Compiler::CompileStore(Opcode op) {
   uint32_t offset = PHAT_TRY(ReadMemarg(info.width));
   Popped v = PHAT_TRY(PopExpect(ToValType(info.in2)));
   Popped addr = PHAT_TRY(PopExpect(ValType::I32));
-  if (live_) {
-    Slot sv = SlotOf(v), sa = SlotOf(addr);
-    Emit(interp::InstrStore{interp::HandlersFor(op).store, sa, sv, offset, 0});
+  if (!live_) return {};
+  if (v.op.kind == Operand::Kind::Const && addr.op.kind != Operand::Kind::Const) {
+    // A constant stored at a slot's address: the value rides in the instruction.
+    Slot sa = SlotOf(addr);
+    Emit(interp::InstrStoreImm{interp::HandlersFor(op).store_imm, sa, offset, v.op.bits});
     Forget();
+    return {};
   }
+  // Folding the last add is safe only if the value needs no code of its own in between.
+  bool value_ready = v.op.kind == Operand::Kind::Temp || v.op.kind == Operand::Kind::Local;
+  Address a = TakeAddress(addr, value_ready);
+  Slot sv = SlotOf(v);
+  Emit(interp::InstrStore{AccessHandler(op, a.mode, true), a.a, sv, offset, a.b});
+  Forget();
   return {};
 }
 

@@ -119,17 +119,25 @@ struct InstrConst64 {
   uint32_t pad;
   uint64_t imm;
 };
+// Memory accesses. The address is slot a, or (a + b) and (a + imm b) wrapped to 32 bits as the
+// folded i32.add would, or the constant b; the static offset is added in 64 bits after that.
 struct InstrLoad {
-  Handler handler;  // d = mem[a + offset]
+  Handler handler;  // d = mem[address + offset]
   Slot d, a;
   uint32_t offset;
-  uint32_t pad;
+  uint32_t b;
 };
 struct InstrStore {
-  Handler handler;  // mem[a + offset] = v
+  Handler handler;  // mem[address + offset] = v
   Slot a, v;
   uint32_t offset;
-  uint32_t pad;
+  uint32_t b;
+};
+struct InstrStoreImm {
+  Handler handler;  // mem[a + offset] = value
+  Slot a;
+  uint32_t offset;
+  uint64_t value;
 };
 struct InstrEnter {
   Handler handler;  // function prologue

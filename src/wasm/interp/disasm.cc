@@ -15,6 +15,15 @@ std::string Format(const char* fmt, auto... args) {
   return buf;
 }
 
+std::string Address(Shape shape, uint32_t a, uint32_t b) {
+  switch (shape) {
+    case Shape::LoadAddImm: case Shape::StoreAddImm: return Format("s%u+#%d", a, int32_t(b));
+    case Shape::LoadAdd: case Shape::StoreAdd: return Format("s%u+s%u", a, b);
+    case Shape::LoadAbs: case Shape::StoreAbs: return Format("#%u", b);
+    default: return Format("s%u", a);
+  }
+}
+
 // One instruction: its text and its size in bytes.
 std::pair<std::string, size_t> Decode(const Instr* ip, size_t pos) {
   const HandlerInfo* info = Describe(ip->handler);
@@ -57,13 +66,19 @@ std::pair<std::string, size_t> Decode(const Instr* ip, size_t pos) {
       auto* in = As<InstrConst64>(ip);
       return {Format("%s s%u <- #0x%" PRIx64, n, in->d, in->imm), sizeof(InstrConst64)};
     }
-    case Shape::Load: {
+    case Shape::Load: case Shape::LoadAddImm: case Shape::LoadAdd: case Shape::LoadAbs: {
       auto* in = As<InstrLoad>(ip);
-      return {Format("%s s%u <- [s%u + %u]", n, in->d, in->a, in->offset), sizeof(InstrLoad)};
+      return {Format("%s s%u <- [%s + %u]", n, in->d, Address(info->shape, in->a, in->b).c_str(), in->offset),
+              sizeof(InstrLoad)};
     }
-    case Shape::Store: {
+    case Shape::Store: case Shape::StoreAddImm: case Shape::StoreAdd: case Shape::StoreAbs: {
       auto* in = As<InstrStore>(ip);
-      return {Format("%s [s%u + %u] <- s%u", n, in->a, in->offset, in->v), sizeof(InstrStore)};
+      return {Format("%s [%s + %u] <- s%u", n, Address(info->shape, in->a, in->b).c_str(), in->offset, in->v),
+              sizeof(InstrStore)};
+    }
+    case Shape::StoreImm: {
+      auto* in = As<InstrStoreImm>(ip);
+      return {Format("%s [s%u + %u] <- #0x%" PRIx64, n, in->a, in->offset, in->value), sizeof(InstrStoreImm)};
     }
     case Shape::Enter: {
       auto* in = As<InstrEnter>(ip);

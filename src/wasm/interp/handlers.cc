@@ -127,24 +127,47 @@ HANDLER(BinaryTrapRRI) {
   NEXT(InstrRRI<B>);
 }
 
-// The effective address is computed in 64 bits, so address + offset cannot wrap.
-template <auto Fn, unsigned kWidth>
+// How a memory access finds its address (see InstrLoad). The 32-bit part wraps like the i32.add
+// it replaces; the static offset is then added in 64 bits, so address + offset cannot wrap.
+enum class AddrMode { Slot, AddImm, Add, Const };
+
+template <AddrMode kMode, typename In>
+inline uint64_t EffectiveAddress(const In* in, const uint64_t* fp) {
+  uint32_t base;
+  if constexpr (kMode == AddrMode::Slot) base = uint32_t(fp[in->a]);
+  else if constexpr (kMode == AddrMode::AddImm) base = uint32_t(fp[in->a]) + in->b;
+  else if constexpr (kMode == AddrMode::Add) base = uint32_t(fp[in->a]) + uint32_t(fp[in->b]);
+  else base = in->b;
+  return uint64_t(base) + in->offset;
+}
+
+template <auto Fn, unsigned kWidth, AddrMode kMode>
 HANDLER(Load) {
   auto* in = As<InstrLoad>(ip);
-  uint64_t ea = uint64_t(uint32_t(fp[in->a])) + in->offset;
+  uint64_t ea = EffectiveAddress<kMode>(in, fp);
   if (ea + kWidth > mem_size) [[unlikely]] TRAP(MemoryOutOfBounds);
   fp[in->d] = ToSlot(Fn(mem + ea));
   NEXT(InstrLoad);
 }
 
-template <auto Fn, unsigned kWidth>
+template <auto Fn, unsigned kWidth, AddrMode kMode>
 HANDLER(Store) {
   using T = FnTraits<decltype(Fn)>;
   auto* in = As<InstrStore>(ip);
-  uint64_t ea = uint64_t(uint32_t(fp[in->a])) + in->offset;
+  uint64_t ea = EffectiveAddress<kMode>(in, fp);
   if (ea + kWidth > mem_size) [[unlikely]] TRAP(MemoryOutOfBounds);
   Fn(mem + ea, FromSlot<typename T::template Arg<1>>(fp[in->v]));
   NEXT(InstrStore);
+}
+
+template <auto Fn, unsigned kWidth>
+HANDLER(StoreImm) {
+  using T = FnTraits<decltype(Fn)>;
+  auto* in = As<InstrStoreImm>(ip);
+  uint64_t ea = uint64_t(uint32_t(fp[in->a])) + in->offset;
+  if (ea + kWidth > mem_size) [[unlikely]] TRAP(MemoryOutOfBounds);
+  Fn(mem + ea, FromSlot<typename T::template Arg<1>>(in->value));
+  NEXT(InstrStoreImm);
 }
 
 // ---- Branches ----
@@ -506,8 +529,17 @@ struct GenericTable {
 #define GENERIC_BinaryTrap(Name, Width)                                \
   rows[size_t(Opcode::Name)].rrr = &BinaryTrapRRR<&ops::Name>;         \
   rows[size_t(Opcode::Name)].rri = &BinaryTrapRRI<&ops::Name>;
-#define GENERIC_Load(Name, Width) rows[size_t(Opcode::Name)].load = &Load<&ops::Name, Width>;
-#define GENERIC_Store(Name, Width) rows[size_t(Opcode::Name)].store = &Store<&ops::Name, Width>;
+#define GENERIC_Load(Name, Width)                                                    \
+  rows[size_t(Opcode::Name)].load = &Load<&ops::Name, Width, AddrMode::Slot>;         \
+  rows[size_t(Opcode::Name)].load_add_imm = &Load<&ops::Name, Width, AddrMode::AddImm>; \
+  rows[size_t(Opcode::Name)].load_add = &Load<&ops::Name, Width, AddrMode::Add>;      \
+  rows[size_t(Opcode::Name)].load_abs = &Load<&ops::Name, Width, AddrMode::Const>;
+#define GENERIC_Store(Name, Width)                                                     \
+  rows[size_t(Opcode::Name)].store = &Store<&ops::Name, Width, AddrMode::Slot>;          \
+  rows[size_t(Opcode::Name)].store_add_imm = &Store<&ops::Name, Width, AddrMode::AddImm>; \
+  rows[size_t(Opcode::Name)].store_add = &Store<&ops::Name, Width, AddrMode::Add>;       \
+  rows[size_t(Opcode::Name)].store_abs = &Store<&ops::Name, Width, AddrMode::Const>;     \
+  rows[size_t(Opcode::Name)].store_imm = &StoreImm<&ops::Name, Width>;
 #define PHAT_OPCODE(Name, Prefix, Code, Text, Kind, In1, In2, Out, Width, Features, Fuel) \
   GENERIC_##Kind(Name, Width)
 #include "wasm/opcodes.def"
@@ -606,8 +638,19 @@ const HandlerInfo* Describe(Handler h) {
       if (g.rrr) m[g.rrr] = {info.text, Shape::RRR};
       if (g.rri)
         m[g.rri] = {info.text, info.in2 == OpType::I64 || info.in2 == OpType::F64 ? Shape::RRI64 : Shape::RRI32};
-      if (g.load) m[g.load] = {info.text, Shape::Load};
-      if (g.store) m[g.store] = {info.text, Shape::Store};
+      if (g.load) {
+        m[g.load] = {info.text, Shape::Load};
+        m[g.load_add_imm] = {info.text, Shape::LoadAddImm};
+        m[g.load_add] = {info.text, Shape::LoadAdd};
+        m[g.load_abs] = {info.text, Shape::LoadAbs};
+      }
+      if (g.store) {
+        m[g.store] = {info.text, Shape::Store};
+        m[g.store_add_imm] = {info.text, Shape::StoreAddImm};
+        m[g.store_add] = {info.text, Shape::StoreAdd};
+        m[g.store_abs] = {info.text, Shape::StoreAbs};
+        m[g.store_imm] = {info.text, Shape::StoreImm};
+      }
       for (bool fuel : {false, true}) {
         for (bool imm : {false, true}) {
           if (Handler b = BrCmpHandler(Opcode(i), imm, fuel))

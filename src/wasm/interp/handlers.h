@@ -11,13 +11,15 @@
 namespace phat::wasm::interp {
 
 // Handlers for a table row of kind Unary/UnaryTrap (rr), Binary/BinaryTrap (rrr and rri:
-// second operand immediate), Load or Store. Null where the row has no such form.
+// second operand immediate), Load or Store (one per addressing mode, see InstrLoad; store_imm
+// stores an immediate value). Null where the row has no such form.
 struct GenericHandlers {
   Handler rr = nullptr;
   Handler rrr = nullptr;
   Handler rri = nullptr;
-  Handler load = nullptr;
-  Handler store = nullptr;
+  Handler load = nullptr, load_add_imm = nullptr, load_add = nullptr, load_abs = nullptr;
+  Handler store = nullptr, store_add_imm = nullptr, store_add = nullptr, store_abs = nullptr;
+  Handler store_imm = nullptr;
 };
 const GenericHandlers& HandlersFor(Opcode op);
 
@@ -50,7 +52,8 @@ Status Run(const Instr* ip, uint64_t* fp, ExecContext* ctx, int64_t fuel);
 
 // How a handler's operands are laid out, for the disassembler.
 enum class Shape : uint8_t {
-  None, R, RR, RRR, RRI32, RRI64, RRRR, RRRRR, Const32, Const64, Load, Store, Enter, Br,
+  None, R, RR, RRR, RRI32, RRI64, RRRR, RRRRR, Const32, Const64, Load, LoadAddImm, LoadAdd, LoadAbs, Store, StoreAddImm, StoreAdd,
+  StoreAbs, StoreImm, Enter, Br,
   BrIf, BrCmp, BrCmpImm, BrTable, Call, CallImport, CallIndirect, Global,
 };
 struct HandlerInfo {
