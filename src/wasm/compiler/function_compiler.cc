@@ -1024,6 +1024,11 @@ Expected<void, LoadError> Compiler::CompileBrIf() {
   Control* target = PHAT_TRY(LabelAt(depth));
   Popped cond = PHAT_TRY(PopExpect(ValType::I32));
   PHAT_TRY_VOID(CheckTopTypes(target->label_types()));
+  if (Top().unreachable) {
+    // br_if passes its values on: under a polymorphic stack they become real, typed entries.
+    PHAT_TRY_VOID(PopTypes(target->label_types()));
+    PushTypes(target->label_types());
+  }
   if (!live_) return {};
   Condition c = TakeCondition(cond);
   EndRegion();

@@ -11,6 +11,7 @@
 #include "wasm/compiler/function_compiler.h"
 #include "wasm/interp/code.h"
 #include "wasm/loader/reader.h"
+#include "wasm/opcode.h"
 
 namespace phat::wasm {
 
@@ -401,6 +402,7 @@ Expected<ConstExpr, LoadError> ModuleBuilder::ReadConstExpr(Reader& r, ValType e
     case 0x0b:
       return unexpected(Invalid("type mismatch: empty constant expression", at));
     default:
+      if (op != 0xfc && op != 0xfd && !DecodeOpcode(op)) return unexpected(Malformed("illegal opcode", at));
       return unexpected(Invalid("constant expression required", at));
   }
   uint64_t end_at = r.Offset();
