@@ -1450,10 +1450,17 @@ Expected<void, LoadError> Compiler::CompileStore(Opcode op) {
   Popped v = PHAT_TRY(PopExpect(ToValType(info.in2)));
   Popped addr = PHAT_TRY(PopExpect(ValType::I32));
   if (!live_) return {};
-  if (v.op.kind == Operand::Kind::Const && addr.op.kind != Operand::Kind::Const) {
-    // A constant stored at a slot's address: the value rides in the instruction.
+  const interp::GenericHandlers& g = interp::HandlersFor(op);
+  if (v.op.kind == Operand::Kind::Const && v.op.bits > UINT32_MAX) {
+    // A wide constant rides in its own instruction form, at a slot address.
     Slot sa = SlotOf(addr);
-    Emit(interp::InstrStoreImm{interp::HandlersFor(op).store_imm, sa, offset, v.op.bits});
+    Emit(interp::InstrStoreImm{g.store_imm, sa, offset, v.op.bits});
+    Forget();
+    return {};
+  }
+  if (v.op.kind == Operand::Kind::Const) {
+    Address a = TakeAddress(addr, true);
+    Emit(interp::InstrStore{g.store_imm32[int(a.mode)], a.a, uint32_t(v.op.bits), offset, a.b});
     Forget();
     return {};
   }

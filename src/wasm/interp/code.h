@@ -128,7 +128,7 @@ struct InstrLoad {
   uint32_t b;
 };
 struct InstrStore {
-  Handler handler;  // mem[address + offset] = v
+  Handler handler;  // mem[address + offset] = v (a slot, or an immediate for store_imm32)
   Slot a, v;
   uint32_t offset;
   uint32_t b;

@@ -76,6 +76,14 @@ std::pair<std::string, size_t> Decode(const Instr* ip, size_t pos) {
       return {Format("%s [%s + %u] <- s%u", n, Address(info->shape, in->a, in->b).c_str(), in->offset, in->v),
               sizeof(InstrStore)};
     }
+    case Shape::StoreI32Imm: case Shape::StoreI32ImmAddImm: case Shape::StoreI32ImmAdd:
+    case Shape::StoreI32ImmAbs: {
+      static constexpr Shape kAddr[] = {Shape::Store, Shape::StoreAddImm, Shape::StoreAdd, Shape::StoreAbs};
+      Shape addr = kAddr[int(info->shape) - int(Shape::StoreI32Imm)];
+      auto* in = As<InstrStore>(ip);
+      return {Format("%s [%s + %u] <- #%u", n, Address(addr, in->a, in->b).c_str(), in->offset, in->v),
+              sizeof(InstrStore)};
+    }
     case Shape::StoreImm: {
       auto* in = As<InstrStoreImm>(ip);
       return {Format("%s [s%u + %u] <- #0x%" PRIx64, n, in->a, in->offset, in->value), sizeof(InstrStoreImm)};

@@ -150,13 +150,14 @@ HANDLER(Load) {
   NEXT(InstrLoad);
 }
 
-template <auto Fn, unsigned kWidth, AddrMode kMode>
+// The value is slot v, or with kImm the 32-bit immediate v, zero-extended.
+template <auto Fn, unsigned kWidth, AddrMode kMode, bool kImm>
 HANDLER(Store) {
   using T = FnTraits<decltype(Fn)>;
   auto* in = As<InstrStore>(ip);
   uint64_t ea = EffectiveAddress<kMode>(in, fp);
   if (ea + kWidth > mem_size) [[unlikely]] TRAP(MemoryOutOfBounds);
-  Fn(mem + ea, FromSlot<typename T::template Arg<1>>(fp[in->v]));
+  Fn(mem + ea, FromSlot<typename T::template Arg<1>>(kImm ? uint64_t(in->v) : fp[in->v]));
   NEXT(InstrStore);
 }
 
@@ -534,11 +535,15 @@ struct GenericTable {
   rows[size_t(Opcode::Name)].load_add_imm = &Load<&ops::Name, Width, AddrMode::AddImm>; \
   rows[size_t(Opcode::Name)].load_add = &Load<&ops::Name, Width, AddrMode::Add>;      \
   rows[size_t(Opcode::Name)].load_abs = &Load<&ops::Name, Width, AddrMode::Const>;
-#define GENERIC_Store(Name, Width)                                                     \
-  rows[size_t(Opcode::Name)].store = &Store<&ops::Name, Width, AddrMode::Slot>;          \
-  rows[size_t(Opcode::Name)].store_add_imm = &Store<&ops::Name, Width, AddrMode::AddImm>; \
-  rows[size_t(Opcode::Name)].store_add = &Store<&ops::Name, Width, AddrMode::Add>;       \
-  rows[size_t(Opcode::Name)].store_abs = &Store<&ops::Name, Width, AddrMode::Const>;     \
+#define GENERIC_Store(Name, Width)                                                           \
+  rows[size_t(Opcode::Name)].store = &Store<&ops::Name, Width, AddrMode::Slot, false>;          \
+  rows[size_t(Opcode::Name)].store_add_imm = &Store<&ops::Name, Width, AddrMode::AddImm, false>; \
+  rows[size_t(Opcode::Name)].store_add = &Store<&ops::Name, Width, AddrMode::Add, false>;       \
+  rows[size_t(Opcode::Name)].store_abs = &Store<&ops::Name, Width, AddrMode::Const, false>;     \
+  rows[size_t(Opcode::Name)].store_imm32[0] = &Store<&ops::Name, Width, AddrMode::Slot, true>;  \
+  rows[size_t(Opcode::Name)].store_imm32[1] = &Store<&ops::Name, Width, AddrMode::AddImm, true>; \
+  rows[size_t(Opcode::Name)].store_imm32[2] = &Store<&ops::Name, Width, AddrMode::Add, true>;   \
+  rows[size_t(Opcode::Name)].store_imm32[3] = &Store<&ops::Name, Width, AddrMode::Const, true>; \
   rows[size_t(Opcode::Name)].store_imm = &StoreImm<&ops::Name, Width>;
 #define PHAT_OPCODE(Name, Prefix, Code, Text, Kind, In1, In2, Out, Width, Features, Fuel) \
   GENERIC_##Kind(Name, Width)
@@ -650,6 +655,9 @@ const HandlerInfo* Describe(Handler h) {
         m[g.store_add] = {info.text, Shape::StoreAdd};
         m[g.store_abs] = {info.text, Shape::StoreAbs};
         m[g.store_imm] = {info.text, Shape::StoreImm};
+        static constexpr Shape kImm32[] = {Shape::StoreI32Imm, Shape::StoreI32ImmAddImm,
+                                           Shape::StoreI32ImmAdd, Shape::StoreI32ImmAbs};
+        for (int i = 0; i < 4; ++i) m[g.store_imm32[i]] = {info.text, kImm32[i]};
       }
       for (bool fuel : {false, true}) {
         for (bool imm : {false, true}) {

@@ -12,14 +12,15 @@ namespace phat::wasm::interp {
 
 // Handlers for a table row of kind Unary/UnaryTrap (rr), Binary/BinaryTrap (rrr and rri:
 // second operand immediate), Load or Store (one per addressing mode, see InstrLoad; store_imm
-// stores an immediate value). Null where the row has no such form.
+// and store_imm32 store an immediate value). Null where the row has no such form.
 struct GenericHandlers {
   Handler rr = nullptr;
   Handler rrr = nullptr;
   Handler rri = nullptr;
   Handler load = nullptr, load_add_imm = nullptr, load_add = nullptr, load_abs = nullptr;
   Handler store = nullptr, store_add_imm = nullptr, store_add = nullptr, store_abs = nullptr;
-  Handler store_imm = nullptr;
+  Handler store_imm32[4] = {};  // the value is a 32-bit immediate; one per addressing mode
+  Handler store_imm = nullptr;  // a 64-bit immediate value at a slot address
 };
 const GenericHandlers& HandlersFor(Opcode op);
 
@@ -53,7 +54,7 @@ Status Run(const Instr* ip, uint64_t* fp, ExecContext* ctx, int64_t fuel);
 // How a handler's operands are laid out, for the disassembler.
 enum class Shape : uint8_t {
   None, R, RR, RRR, RRI32, RRI64, RRRR, RRRRR, Const32, Const64, Load, LoadAddImm, LoadAdd, LoadAbs, Store, StoreAddImm, StoreAdd,
-  StoreAbs, StoreImm, Enter, Br,
+  StoreAbs, StoreI32Imm, StoreI32ImmAddImm, StoreI32ImmAdd, StoreI32ImmAbs, StoreImm, Enter, Br,
   BrIf, BrCmp, BrCmpImm, BrTable, Call, CallImport, CallIndirect, Global,
 };
 struct HandlerInfo {
