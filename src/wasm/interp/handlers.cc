@@ -436,7 +436,7 @@ HANDLER(MemoryInit) {  // copy data segment c [a, a+b) to d
   std::span<const uint8_t> seg = ctx->data_segment(in->c);
   if (!InBounds(d, n, mem_size) || !InBounds(s, n, seg.size())) [[unlikely]]
     TRAP(MemoryOutOfBounds);
-  std::memcpy(mem + d, seg.data() + s, n);
+  if (n != 0) std::memcpy(mem + d, seg.data() + s, n);  // a dropped segment has no data()
   NEXT(InstrRRRR);
 }
 HANDLER(DataDrop) {
@@ -494,7 +494,7 @@ HANDLER(TableCopy) {  // table c [d, d+b) = table e [a, a+b)
   if constexpr (kFuel) CHARGE(n / kBulkBytesPerFuel);
   if (!InBounds(d, n, dst->size()) || !InBounds(s, n, src->size())) [[unlikely]]
     TRAP(TableOutOfBounds);
-  std::memmove(dst->data() + d, src->data() + s, n * sizeof(Ref));
+  if (n != 0) std::memmove(dst->data() + d, src->data() + s, n * sizeof(Ref));  // empty: null
   NEXT(InstrRRRRR);
 }
 template <bool kFuel>
