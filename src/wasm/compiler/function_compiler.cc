@@ -32,7 +32,11 @@ namespace phat::wasm {
 namespace {
 
 using interp::Handler;
+using interp::Loc;
+using interp::Pair;
 using interp::Slot;
+using interp::AddrMode;
+using interp::ValueSrc;
 
 constexpr ValType kUnknown = ValType(0);  // the polymorphic stack's "any"
 
@@ -65,12 +69,15 @@ struct Popped {
   uint32_t height;
 };
 
-// A place in the code that waits for the fuel cost of the basic block starting somewhere: an
-// int32 field to patch with addend + cost, or (field < 0) the header cost of loop `loop`.
+// A place in the code that waits for the fuel cost of a basic block: an int32 field to patch, or
+// (field < 0) the header cost of loop `loop` (an index in the control stack, valid while that
+// entry still has `loop_id`). `base` is the region's running cost when the block started, so
+// the block's cost is the running cost at its end minus `base`.
 struct FuelRef {
   int64_t field;
-  int32_t addend;
+  int32_t base = 0;
   int64_t loop = -1;
+  uint32_t loop_id = 0;
 };
 
 struct Label {
@@ -94,6 +101,7 @@ struct Control {
   Label label;       // the block's end, or a loop's header
   Label else_label;  // If: where the false branch goes
   int32_t header_cost = 0;  // Loop: fuel of the blocks from its header to the first branch
+  uint32_t loop_id = 0;     // Loop: tells a FuelRef to this loop from one to a later occupant
 
   std::span<const ValType> label_types() const {
     return op == Opcode::Loop ? sig.params : sig.results;
@@ -105,14 +113,14 @@ struct Condition {
   enum class Kind : uint8_t { NonZero32, Zero32, NonZero64, Zero64, Compare } kind;
   Opcode compare = Opcode::Nop;
   bool imm = false;
+  Pair srcs = Pair::SS;  // which operand, if any, is in the accumulator
   Slot a = 0;
   uint32_t b = 0;  // slot, or immediate
 };
 
-// Where a load or store finds its address: a slot, a slot plus an immediate or a second slot
-// (an i32.add folded in, wrapping as the add would), or a constant.
+// Where a load or store finds its address (an i32.add folded in, wrapping as the add would).
 struct Address {
-  enum class Mode : uint8_t { Slot, AddImm, Add, Const } mode = Mode::Slot;
+  AddrMode mode = AddrMode::Slot;
   Slot a = 0;
   uint32_t b = 0;  // the immediate, the second slot, or the constant address
 };
@@ -211,6 +219,10 @@ class Compiler {
   // Records that the instruction at `pos` wrote the just-pushed top entry. Every shape keeps
   // its destination slot right after the handler pointer.
   void NoteResult(size_t pos) { last_result_ = {pos + kDstOffset, Here(), Height() - 1}; }
+  // Takes the top entry `p` from the accumulator if the instruction that produced it is the last
+  // one emitted and has a form that writes the accumulator: that instruction is switched to it.
+  // The caller must emit the consuming instruction before anything else that writes acc.
+  bool TakeFromAcc(const Popped& p);
   static constexpr size_t kDstOffset = sizeof(interp::Instr);
 
   // ---- Fuel ----
@@ -232,7 +244,8 @@ class Compiler {
   bool NeedsCopies(const Control& target) const;
   void EmitBranchCopies(const Control& target);
   void EmitJump(Control& target);  // copies, then an unconditional branch or a return
-  void EmitReturn();
+  // `dropping`: the stack is discarded after (return, end), so the result may come from acc.
+  void EmitReturn(bool dropping);
   Condition TakeCondition(const Popped& cond);
   static Condition Invert(Condition c);
   // Emits a conditional branch; returns (instr, offset field, taken-fuel field, fall field).
@@ -260,8 +273,9 @@ class Compiler {
   Expected<void, LoadError> CompileConst(Opcode op);
   Expected<void, LoadError> CompileUnary(Opcode op);
   Expected<void, LoadError> CompileBinary(Opcode op);
-  Address TakeAddress(const Popped& p, bool may_fuse_last);
-  static Handler AccessHandler(Opcode op, Address::Mode mode, bool store);
+  // `may_use_last`: the instruction that produced a Temp address may be folded into the access
+  // or hand it over in the accumulator (only if nothing needs emitting in between).
+  Address TakeAddress(const Popped& p, bool may_use_last);
   Expected<void, LoadError> CompileLoad(Opcode op);
   Expected<void, LoadError> CompileStore(Opcode op);
   Expected<void, LoadError> CompileMemoryOp(Opcode op);
@@ -296,6 +310,7 @@ class Compiler {
   bool live_ = true;  // the code being emitted is reachable
 
   std::vector<FuelRef> region_refs_;  // what waits for the current block's cost
+  uint32_t next_loop_id_ = 1;
   int32_t region_cost_ = 0;
 
   struct LastResult {
@@ -309,6 +324,7 @@ class Compiler {
     Slot a = 0;
     uint32_t b = 0;
     bool imm = false;
+    Pair srcs = Pair::SS;
   } last_add_;
   struct LastCompare {
     size_t start = 0, end = SIZE_MAX;
@@ -510,11 +526,11 @@ void Compiler::EmitMove(Slot dst, const Operand& src, uint32_t src_height) {
         Emit(interp::InstrConst64{data_.const64, dst, 0, src.bits});
       break;
     case Operand::Kind::AddImm:
-      Emit(interp::InstrRRI<uint32_t>{interp::HandlersFor(Opcode::I32Add).rri, dst, src.local,
+      Emit(interp::InstrRRI<uint32_t>{interp::HandlersFor(Opcode::I32Add).rri[0][0], dst, src.local,
                                        uint32_t(src.bits)});
       break;
     case Operand::Kind::Add:
-      Emit(interp::InstrRRR{interp::HandlersFor(Opcode::I32Add).rrr, dst, src.local, src.local2, 0});
+      Emit(interp::InstrRRR{interp::HandlersFor(Opcode::I32Add).rrr[0][0], dst, src.local, src.local2, 0});
       break;
   }
 }
@@ -562,15 +578,30 @@ Slot Compiler::SlotOf(const Popped& p) {
   }
 }
 
+bool Compiler::TakeFromAcc(const Popped& p) {
+  if (p.op.kind != Operand::Kind::Temp || last_result_.end != Here() || last_result_.height != p.height)
+    return false;
+  auto* producer = reinterpret_cast<Handler*>(reinterpret_cast<uint8_t*>(code_.data()) +
+                                              last_result_.dst_field - kDstOffset);
+  Handler twin = interp::AccTwin(*producer);
+  if (!twin) return false;
+  *producer = twin;
+  Forget();
+  return true;
+}
+
 // ============================================================================================
 // Fuel regions, labels, branches
 // ============================================================================================
 
 void Compiler::EndRegion() {
   for (const FuelRef& r : region_refs_) {
-    int32_t total = r.addend + region_cost_;
-    if (r.field >= 0) Patch<int32_t>(size_t(r.field), total);
-    else controls_[size_t(r.loop)].header_cost = total;
+    int32_t total = region_cost_ - r.base;
+    if (r.field >= 0) {
+      Patch<int32_t>(size_t(r.field), total);
+    } else if (size_t(r.loop) < controls_.size() && controls_[size_t(r.loop)].loop_id == r.loop_id) {
+      controls_[size_t(r.loop)].header_cost = total;
+    }  // else the loop has ended: no back-edge needs its header's cost any more
   }
   region_refs_.clear();
   region_cost_ = 0;
@@ -584,15 +615,19 @@ void Compiler::BindLabel(Label& label, bool fallthrough, int64_t loop) {
     live_ = fallthrough;
     return;
   }
-  std::vector<FuelRef> refs = std::move(label.fuel_refs);
-  if (fallthrough) {
-    for (FuelRef r : region_refs_) {
-      r.addend += region_cost_;
-      refs.push_back(r);
-    }
+  // Code falling in keeps its region going: the label's block joins it, its refs starting at the
+  // running cost. Otherwise the label's refs start a region of their own.
+  if (!fallthrough) StartRegion({});
+  for (FuelRef r : label.fuel_refs) {
+    r.base = region_cost_;
+    region_refs_.push_back(r);
   }
-  if (loop >= 0) refs.push_back(FuelRef{-1, 0, loop});
-  StartRegion(std::move(refs));
+  label.fuel_refs.clear();
+  if (loop >= 0) {
+    Control& c = controls_[size_t(loop)];
+    c.loop_id = next_loop_id_++;
+    region_refs_.push_back(FuelRef{-1, region_cost_, loop, c.loop_id});
+  }
   live_ = true;
   label.pos = int64_t(Here());
   for (const Label::Fixup& f : label.fixups)
@@ -636,7 +671,7 @@ void Compiler::EmitBranchCopies(const Control& target) {
 }
 
 void Compiler::EmitJump(Control& target) {
-  if (target.is_function) return EmitReturn();
+  if (target.is_function) return EmitReturn(false);
   EmitBranchCopies(target);
   size_t pos = Emit(interp::InstrBr{ctl_.br, 0, 0});
   branches_.push_back(pos);
@@ -646,12 +681,16 @@ void Compiler::EmitJump(Control& target) {
 
 // Results go to slots 0..n-1. A value reading a local below n could see it overwritten by an
 // earlier move, so such values first go to their home slots.
-void Compiler::EmitReturn() {
+void Compiler::EmitReturn(bool dropping) {
   uint32_t n = uint32_t(type_->results.size());
   if (n == 1) {
     Popped top{stack_.back(), Height() - 1};
+    if (dropping && TakeFromAcc(top)) {
+      Emit(interp::InstrR{ctl_.ret1[1], 0, 0});
+      return;
+    }
     Slot src = SlotOf(top);
-    Emit(interp::InstrR{ctl_.ret1, src, 0});
+    Emit(interp::InstrR{ctl_.ret1[0], src, 0});
     return;
   }
   std::vector<Operand> values(stack_.end() - n, stack_.end());
@@ -674,7 +713,8 @@ Condition Compiler::TakeCondition(const Popped& cond) {
     return c;
   }
   Condition c{Condition::Kind::NonZero32};
-  c.a = SlotOf(cond);
+  if (TakeFromAcc(cond)) c.srcs = Pair::AS;
+  else c.a = SlotOf(cond);
   return c;
 }
 
@@ -703,14 +743,15 @@ std::array<size_t, 4> Compiler::EmitCondBranch(const Condition& c) {
   using interp::InstrBrCmp;
   using interp::InstrBrIf;
   if (c.kind == Condition::Kind::Compare) {
-    size_t pos = Emit(InstrBrCmp{interp::BrCmpHandler(c.compare, c.imm, fuel_), c.a, c.b, 0, 0, 0, 0});
+    size_t pos = Emit(InstrBrCmp{interp::BrCmpHandler(c.compare, c.imm, c.srcs, fuel_), c.a, c.b, 0, 0, 0, 0});
     return {pos, pos + offsetof(InstrBrCmp, offset), pos + offsetof(InstrBrCmp, fuel_taken),
             pos + offsetof(InstrBrCmp, fuel_fall)};
   }
-  Handler h = c.kind == Condition::Kind::NonZero32 ? ctl_.br_if_nez
-              : c.kind == Condition::Kind::Zero32  ? ctl_.br_if_eqz
-              : c.kind == Condition::Kind::NonZero64 ? ctl_.br_if_nez64
-                                                     : ctl_.br_if_eqz64;
+  const int loc = c.srcs == Pair::AS ? 1 : 0;
+  Handler h = c.kind == Condition::Kind::NonZero32 ? ctl_.br_if_nez[loc]
+              : c.kind == Condition::Kind::Zero32  ? ctl_.br_if_eqz[loc]
+              : c.kind == Condition::Kind::NonZero64 ? ctl_.br_if_nez64[loc]
+                                                     : ctl_.br_if_eqz64[loc];
   size_t pos = Emit(InstrBrIf{h, c.a, 0, 0, 0});
   return {pos, pos + offsetof(InstrBrIf, offset), pos + offsetof(InstrBrIf, fuel_taken),
           pos + offsetof(InstrBrIf, fuel_fall)};
@@ -726,7 +767,7 @@ void Compiler::ThreadJumps() {
       if (br->handler != ctl_.br || br->fuel != 0) break;
       size_t target = size_t(int64_t(pos) + br->offset);
       Handler h = at(target)->handler;
-      if (h == ctl_.ret1) {
+      if (h == ctl_.ret1[0]) {
         static_assert(sizeof(interp::InstrR) == sizeof(interp::InstrBr));
         std::memcpy(br, base + target, sizeof(interp::InstrR));
         break;
@@ -754,15 +795,24 @@ Expected<CompiledFunction, LoadError> Compiler::Compile(size_t& entry_offset) {
   type_ = &(*env_.types)[type_index.value];
 
   // Locals. https://webassembly.github.io/spec/core/binary/modules.html#code-section
+  // More than 2^32 locals cannot be indexed: malformed. More than the configured limit
+  // (parameters included) is refused before anything is allocated for them.
   local_types_ = type_->params;
   uint32_t groups = PHAT_TRY(ReadU32());
   uint64_t total = type_->params.size();
+  auto over_limit = [&] {
+    return Error(LoadError::Kind::Limit,
+                 "function has " + std::to_string(total) + " locals (parameters included), more than the limit of " +
+                     std::to_string(config_.max_function_locals),
+                 op_offset_);
+  };
+  if (total > config_.max_function_locals) return unexpected(over_limit());
   for (uint32_t g = 0; g < groups; ++g) {
     op_offset_ = reader_.Offset();
     uint32_t n = PHAT_TRY(ReadU32());
     total += n;
-    if (total > config_.max_function_locals)
-      return unexpected(Error(LoadError::Kind::Malformed, "too many locals", op_offset_));
+    if (total > UINT32_MAX) return unexpected(Error(LoadError::Kind::Malformed, "too many locals", op_offset_));
+    if (total > config_.max_function_locals) return unexpected(over_limit());
     ValType t = PHAT_TRY(ReadValType());
     local_types_.insert(local_types_.end(), n, t);
   }
@@ -858,7 +908,7 @@ Expected<void, LoadError> Compiler::CompileOp(Opcode op) {
       PHAT_TRY_VOID(CheckTopTypes(type_->results));
       if (live_) {
         EndRegion();
-        EmitReturn();
+        EmitReturn(true);
       }
       MarkUnreachable();
       return {};
@@ -977,7 +1027,7 @@ Expected<void, LoadError> Compiler::CompileEnd() {
   if (c.is_function) {
     if (live_) {
       EndRegion();
-      EmitReturn();
+      EmitReturn(true);
     }
     controls_.pop_back();
     return {};
@@ -993,9 +1043,8 @@ Expected<void, LoadError> Compiler::CompileEnd() {
   if (c.op == Opcode::Loop) {
     Forget();
     live_ = fall;
-    // Back-edges are over; the block the header started may go on past the loop.
-    const int64_t self = int64_t(controls_.size() - 1);
-    std::erase_if(region_refs_, [&](const FuelRef& r) { return r.loop == self; });
+    // Back-edges are over; the block the header started may go on past the loop, and its ref
+    // to this loop lapses with the loop's id.
   } else {
     BindLabel(c.label, fall);
   }
@@ -1207,8 +1256,12 @@ Expected<void, LoadError> Compiler::CompileGlobal(Opcode op) {
   if (!gt.mutable_) return unexpected(Invalid("global is immutable"));
   Popped v = PHAT_TRY(PopExpect(gt.type));
   if (live_) {
-    Slot s = SlotOf(v);
-    Emit(interp::InstrGlobal{data_.global_set, s, g});
+    if (TakeFromAcc(v)) {
+      Emit(interp::InstrGlobal{data_.global_set[1], 0, g});
+    } else {
+      Slot s = SlotOf(v);
+      Emit(interp::InstrGlobal{data_.global_set[0], s, g});
+    }
     Forget();
   }
   return {};
@@ -1276,14 +1329,16 @@ Expected<void, LoadError> Compiler::CompileUnary(Opcode op) {
   const OpcodeInfo& info = Info(op);
   Popped a = PHAT_TRY(PopExpect(ToValType(info.in1)));
   if (live_) {
-    Slot sa = SlotOf(a);
+    Loc la = TakeFromAcc(a) ? Loc::Acc : Loc::Slot;
+    Slot sa = la == Loc::Acc ? 0 : SlotOf(a);
     Slot d = Home(a.height);
-    size_t pos = Emit(interp::InstrRR{interp::HandlersFor(op).rr, d, sa});
+    size_t pos = Emit(interp::InstrRR{interp::HandlersFor(op).rr[int(la)][0], d, sa});
     PushTemp(ToValType(info.out));
     NoteResult(pos);
     if (op == Opcode::I32Eqz || op == Opcode::I64Eqz) {
       Condition c{op == Opcode::I32Eqz ? Condition::Kind::Zero32 : Condition::Kind::Zero64};
       c.a = sa;
+      c.srcs = la == Loc::Acc ? Pair::AS : Pair::SS;
       last_compare_ = {pos, Here(), Height() - 1, c};
     }
     return {};
@@ -1369,64 +1424,61 @@ Expected<void, LoadError> Compiler::CompileBinary(Opcode op) {
     std::swap(a.height, b.height);
     if (swapped) emit_op = *swapped;
   }
+  // At most one operand can be the previous instruction's result, handed over in acc.
+  const interp::GenericHandlers& g = interp::HandlersFor(emit_op);
+  Pair srcs = TakeFromAcc(b) ? Pair::SA : TakeFromAcc(a) ? Pair::AS : Pair::SS;
+  Slot sa = srcs == Pair::AS ? 0 : SlotOf(a);
   size_t pos;
   Condition cond{Condition::Kind::Compare};
   cond.compare = emit_op;
+  cond.srcs = srcs;
+  cond.a = sa;
   if (integer && b.op.kind == Operand::Kind::Const) {
-    Slot sa = SlotOf(a);
+    const int la = srcs == Pair::AS ? 1 : 0;
     if (info.in2 == OpType::I32) {
-      pos = Emit(interp::InstrRRI<uint32_t>{interp::HandlersFor(emit_op).rri, d, sa, uint32_t(b.op.bits)});
+      pos = Emit(interp::InstrRRI<uint32_t>{g.rri[la][0], d, sa, uint32_t(b.op.bits)});
     } else {
-      pos = Emit(interp::InstrRRI<uint64_t>{interp::HandlersFor(emit_op).rri, d, sa, b.op.bits});
+      pos = Emit(interp::InstrRRI<uint64_t>{g.rri[la][0], d, sa, b.op.bits});
     }
-    cond.a = sa;
     cond.imm = true;
     cond.b = uint32_t(b.op.bits);
     if (swapped && !FitsImm32(b.op, info.in2)) swapped.reset();  // not fusable with an imm32
   } else {
-    Slot sa = SlotOf(a), sb = SlotOf(b);
-    pos = Emit(interp::InstrRRR{interp::HandlersFor(emit_op).rrr, d, sa, sb, 0});
-    cond.a = sa;
+    Slot sb = srcs == Pair::SA ? 0 : SlotOf(b);
+    pos = Emit(interp::InstrRRR{g.rrr[int(srcs)][0], d, sa, sb, 0});
     cond.b = sb;
   }
   PushTemp(out);
   NoteResult(pos);
   if (swapped) last_compare_ = {pos, Here(), Height() - 1, cond};
-  if (emit_op == Opcode::I32Add) last_add_ = {pos, Here(), Height() - 1, cond.a, cond.b, cond.imm};
+  if (emit_op == Opcode::I32Add) last_add_ = {pos, Here(), Height() - 1, cond.a, cond.b, cond.imm, srcs};
   return {};
 }
 
 // ---- Memory ----
 
-Address Compiler::TakeAddress(const Popped& p, bool may_fuse_last) {
+Address Compiler::TakeAddress(const Popped& p, bool may_use_last) {
   using K = Operand::Kind;
   switch (p.op.kind) {
-    case K::Const: return {Address::Mode::Const, 0, uint32_t(p.op.bits)};
-    case K::AddImm: return {Address::Mode::AddImm, p.op.local, uint32_t(p.op.bits)};
-    case K::Add: return {Address::Mode::Add, p.op.local, p.op.local2};
-    case K::Local: return {Address::Mode::Slot, p.op.local, 0};
+    case K::Const: return {AddrMode::Const, 0, uint32_t(p.op.bits)};
+    case K::AddImm: return {AddrMode::AddImm, p.op.local, uint32_t(p.op.bits)};
+    case K::Add: return {AddrMode::Add, p.op.local, p.op.local2};
+    case K::Local: return {AddrMode::Slot, p.op.local, 0};
     case K::Temp:
-      if (may_fuse_last && last_add_.end == Here() && last_add_.height == p.height) {
+      if (!may_use_last) return {AddrMode::Slot, Home(p.height), 0};
+      if (last_add_.end == Here() && last_add_.height == p.height &&
+          (last_add_.imm || last_add_.srcs == Pair::SS)) {
         // The i32.add that computed the address was the last instruction: the access does it.
         code_.resize(last_add_.start / sizeof(uint64_t));
-        Address addr{last_add_.imm ? Address::Mode::AddImm : Address::Mode::Add, last_add_.a, last_add_.b};
+        Address addr{AddrMode::Add, last_add_.a, last_add_.b};
+        if (last_add_.imm) addr.mode = last_add_.srcs == Pair::AS ? AddrMode::AccAddImm : AddrMode::AddImm;
         Forget();
         return addr;
       }
-      return {Address::Mode::Slot, Home(p.height), 0};
+      if (TakeFromAcc(p)) return {AddrMode::Acc, 0, 0};
+      return {AddrMode::Slot, Home(p.height), 0};
   }
   return {};
-}
-
-Handler Compiler::AccessHandler(Opcode op, Address::Mode mode, bool store) {
-  const interp::GenericHandlers& g = interp::HandlersFor(op);
-  switch (mode) {
-    case Address::Mode::Slot: return store ? g.store : g.load;
-    case Address::Mode::AddImm: return store ? g.store_add_imm : g.load_add_imm;
-    case Address::Mode::Add: return store ? g.store_add : g.load_add;
-    case Address::Mode::Const: return store ? g.store_abs : g.load_abs;
-  }
-  return nullptr;
 }
 
 Expected<void, LoadError> Compiler::CompileLoad(Opcode op) {
@@ -1435,7 +1487,8 @@ Expected<void, LoadError> Compiler::CompileLoad(Opcode op) {
   Popped addr = PHAT_TRY(PopExpect(ValType::I32));
   if (live_) {
     Address a = TakeAddress(addr, true);
-    size_t pos = Emit(interp::InstrLoad{AccessHandler(op, a.mode, false), Home(addr.height), a.a, offset, a.b});
+    size_t pos = Emit(interp::InstrLoad{interp::HandlersFor(op).load[int(a.mode)][0], Home(addr.height), a.a,
+                                        offset, a.b});
     PushTemp(ToValType(info.out));
     NoteResult(pos);
     return {};
@@ -1458,17 +1511,24 @@ Expected<void, LoadError> Compiler::CompileStore(Opcode op) {
     Forget();
     return {};
   }
+  Address a;
+  ValueSrc src;
+  Slot sv = 0;
   if (v.op.kind == Operand::Kind::Const) {
-    Address a = TakeAddress(addr, true);
-    Emit(interp::InstrStore{g.store_imm32[int(a.mode)], a.a, uint32_t(v.op.bits), offset, a.b});
-    Forget();
-    return {};
+    a = TakeAddress(addr, true);
+    src = ValueSrc::Imm32;
+    sv = uint32_t(v.op.bits);
+  } else if (TakeFromAcc(v)) {
+    a = TakeAddress(addr, false);  // the value's producer came after the address's
+    src = ValueSrc::Acc;
+  } else {
+    // The address's producer may be used only if the value needs no code of its own.
+    bool value_ready = v.op.kind == Operand::Kind::Temp || v.op.kind == Operand::Kind::Local;
+    a = TakeAddress(addr, value_ready);
+    src = ValueSrc::Slot;
+    sv = SlotOf(v);
   }
-  // Folding the last add is safe only if the value needs no code of its own in between.
-  bool value_ready = v.op.kind == Operand::Kind::Temp || v.op.kind == Operand::Kind::Local;
-  Address a = TakeAddress(addr, value_ready);
-  Slot sv = SlotOf(v);
-  Emit(interp::InstrStore{AccessHandler(op, a.mode, true), a.a, sv, offset, a.b});
+  Emit(interp::InstrStore{g.store[int(a.mode)][int(src)], a.a, sv, offset, a.b});
   Forget();
   return {};
 }

@@ -2,7 +2,8 @@
 // each a handler pointer followed by its operands. Operands are frame slots (8 bytes each: the
 // function's locals, then its operand stack), immediates, and branch offsets relative to the
 // instruction's start. Handlers end by tail-calling the next handler (clang's musttail with
-// preserve_none), so the interpreter state below lives in registers.
+// preserve_none), so the interpreter state below lives in registers, among it `acc`: a value
+// one instruction hands to the very next one without a round trip through memory.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +29,7 @@ struct ExecContext;
 
 #define PHAT_HANDLER_PARAMS                                                                   \
   const ::phat::wasm::interp::Instr *ip, uint64_t *fp, uint8_t *mem, uint64_t mem_size,       \
-      int64_t fuel, ::phat::wasm::interp::ExecContext *ctx
+      int64_t fuel, ::phat::wasm::interp::ExecContext *ctx, uint64_t acc
 using Handler = PHAT_PRESERVE_NONE Status (*)(PHAT_HANDLER_PARAMS);
 
 struct Instr {

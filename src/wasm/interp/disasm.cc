@@ -15,13 +15,24 @@ std::string Format(const char* fmt, auto... args) {
   return buf;
 }
 
-std::string Address(Shape shape, uint32_t a, uint32_t b) {
-  switch (shape) {
-    case Shape::LoadAddImm: case Shape::StoreAddImm: return Format("s%u+#%d", a, int32_t(b));
-    case Shape::LoadAdd: case Shape::StoreAdd: return Format("s%u+s%u", a, b);
-    case Shape::LoadAbs: case Shape::StoreAbs: return Format("#%u", b);
-    default: return Format("s%u", a);
+std::string Address(AddrMode mode, uint32_t a, uint32_t b) {
+  switch (mode) {
+    case AddrMode::Slot: return Format("s%u", a);
+    case AddrMode::AddImm: return Format("s%u+#%d", a, int32_t(b));
+    case AddrMode::Add: return Format("s%u+s%u", a, b);
+    case AddrMode::Const: return Format("#%u", b);
+    case AddrMode::Acc: return "acc";
+    case AddrMode::AccAddImm: return Format("acc+#%d", int32_t(b));
   }
+  return "?";
+}
+
+// A slot operand, or "acc" when the handler takes it from the accumulator.
+std::string Src(const HandlerInfo* info, int which, uint32_t slot) {
+  return info->acc_in == which ? std::string("acc") : Format("s%u", slot);
+}
+std::string Dst(const HandlerInfo* info, uint32_t slot) {
+  return info->acc_out ? std::string("acc") : Format("s%u", slot);
 }
 
 // One instruction: its text and its size in bytes.
@@ -33,22 +44,26 @@ std::pair<std::string, size_t> Decode(const Instr* ip, size_t pos) {
   auto target = [&](int32_t off) { return uint64_t(int64_t(pos) + off); };
   switch (info->shape) {
     case Shape::None: return {name, sizeof(Instr)};
-    case Shape::R: return {Format("%s s%u", n, As<InstrR>(ip)->a), sizeof(InstrR)};
+    case Shape::R: return {Format("%s %s", n, Src(info, 1, As<InstrR>(ip)->a).c_str()), sizeof(InstrR)};
     case Shape::RR: {
       auto* in = As<InstrRR>(ip);
-      return {Format("%s s%u <- s%u", n, in->d, in->a), sizeof(InstrRR)};
+      return {Format("%s %s <- %s", n, Dst(info, in->d).c_str(), Src(info, 1, in->a).c_str()), sizeof(InstrRR)};
     }
     case Shape::RRR: {
       auto* in = As<InstrRRR>(ip);
-      return {Format("%s s%u <- s%u, s%u", n, in->d, in->a, in->b), sizeof(InstrRRR)};
+      return {Format("%s %s <- %s, %s", n, Dst(info, in->d).c_str(), Src(info, 1, in->a).c_str(),
+                     Src(info, 2, in->b).c_str()),
+              sizeof(InstrRRR)};
     }
     case Shape::RRI32: {
       auto* in = As<InstrRRI<uint32_t>>(ip);
-      return {Format("%s s%u <- s%u, #%u", n, in->d, in->a, in->imm), sizeof(InstrRRI<uint32_t>)};
+      return {Format("%s %s <- %s, #%u", n, Dst(info, in->d).c_str(), Src(info, 1, in->a).c_str(), in->imm),
+              sizeof(InstrRRI<uint32_t>)};
     }
     case Shape::RRI64: {
       auto* in = As<InstrRRI<uint64_t>>(ip);
-      return {Format("%s s%u <- s%u, #%" PRIu64, n, in->d, in->a, in->imm), sizeof(InstrRRI<uint64_t>)};
+      return {Format("%s %s <- %s, #%" PRIu64, n, Dst(info, in->d).c_str(), Src(info, 1, in->a).c_str(), in->imm),
+              sizeof(InstrRRI<uint64_t>)};
     }
     case Shape::RRRR: {
       auto* in = As<InstrRRRR>(ip);
@@ -66,22 +81,18 @@ std::pair<std::string, size_t> Decode(const Instr* ip, size_t pos) {
       auto* in = As<InstrConst64>(ip);
       return {Format("%s s%u <- #0x%" PRIx64, n, in->d, in->imm), sizeof(InstrConst64)};
     }
-    case Shape::Load: case Shape::LoadAddImm: case Shape::LoadAdd: case Shape::LoadAbs: {
+    case Shape::Load: {
       auto* in = As<InstrLoad>(ip);
-      return {Format("%s s%u <- [%s + %u]", n, in->d, Address(info->shape, in->a, in->b).c_str(), in->offset),
+      return {Format("%s %s <- [%s + %u]", n, Dst(info, in->d).c_str(), Address(info->mode, in->a, in->b).c_str(),
+                     in->offset),
               sizeof(InstrLoad)};
     }
-    case Shape::Store: case Shape::StoreAddImm: case Shape::StoreAdd: case Shape::StoreAbs: {
+    case Shape::Store: {
       auto* in = As<InstrStore>(ip);
-      return {Format("%s [%s + %u] <- s%u", n, Address(info->shape, in->a, in->b).c_str(), in->offset, in->v),
-              sizeof(InstrStore)};
-    }
-    case Shape::StoreI32Imm: case Shape::StoreI32ImmAddImm: case Shape::StoreI32ImmAdd:
-    case Shape::StoreI32ImmAbs: {
-      static constexpr Shape kAddr[] = {Shape::Store, Shape::StoreAddImm, Shape::StoreAdd, Shape::StoreAbs};
-      Shape addr = kAddr[int(info->shape) - int(Shape::StoreI32Imm)];
-      auto* in = As<InstrStore>(ip);
-      return {Format("%s [%s + %u] <- #%u", n, Address(addr, in->a, in->b).c_str(), in->offset, in->v),
+      std::string value = info->value == ValueSrc::Imm32 ? Format("#%u", in->v)
+                          : info->value == ValueSrc::Acc ? std::string("acc")
+                                                         : Format("s%u", in->v);
+      return {Format("%s [%s + %u] <- %s", n, Address(info->mode, in->a, in->b).c_str(), in->offset, value.c_str()),
               sizeof(InstrStore)};
     }
     case Shape::StoreImm: {
@@ -100,16 +111,16 @@ std::pair<std::string, size_t> Decode(const Instr* ip, size_t pos) {
     }
     case Shape::BrIf: {
       auto* in = As<InstrBrIf>(ip);
-      return {Format("%s s%u @%" PRIu64 " fuel %d/%d", n, in->cond, target(in->offset),
+      return {Format("%s %s @%" PRIu64 " fuel %d/%d", n, Src(info, 1, in->cond).c_str(), target(in->offset),
                      in->fuel_taken, in->fuel_fall),
               sizeof(InstrBrIf)};
     }
     case Shape::BrCmp:
     case Shape::BrCmpImm: {
       auto* in = As<InstrBrCmp>(ip);
-      const char* fmt = info->shape == Shape::BrCmp ? "br_if %s s%u, s%u @%" PRIu64 " fuel %d/%d"
-                                                    : "br_if %s s%u, #%d @%" PRIu64 " fuel %d/%d";
-      return {Format(fmt, n, in->a, in->b, target(in->offset), in->fuel_taken, in->fuel_fall),
+      std::string b = info->shape == Shape::BrCmp ? Src(info, 2, in->b) : Format("#%d", int32_t(in->b));
+      return {Format("br_if %s %s, %s @%" PRIu64 " fuel %d/%d", n, Src(info, 1, in->a).c_str(), b.c_str(),
+                     target(in->offset), in->fuel_taken, in->fuel_fall),
               sizeof(InstrBrCmp)};
     }
     case Shape::BrTable: {
@@ -135,7 +146,8 @@ std::pair<std::string, size_t> Decode(const Instr* ip, size_t pos) {
     }
     case Shape::Global: {
       auto* in = As<InstrGlobal>(ip);
-      return {Format("%s s%u, global %u", n, in->a, in->global), sizeof(InstrGlobal)};
+      std::string slot = info->acc_out ? "acc" : Src(info, 1, in->a);
+      return {Format("%s %s, global %u", n, slot.c_str(), in->global), sizeof(InstrGlobal)};
     }
   }
   return {"?", sizeof(Instr)};

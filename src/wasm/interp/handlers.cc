@@ -1,7 +1,9 @@
 // The interpreter: one small function per internal instruction, each ending in a guaranteed
 // tail call to the next (no central loop, no recursion on Wasm calls). The hot state (ip, frame
-// pointer, memory base and size, fuel) travels in registers as the handlers' arguments; rare
-// paths (traps, host calls, memory.grow) leave through out-of-line helpers.
+// pointer, memory base and size, fuel, the accumulator) travels in registers as the handlers'
+// arguments; rare paths (traps, host calls, memory.grow) leave through out-of-line helpers.
+// Generic handlers come in variants by where operands come from and results go (slot or
+// accumulator), all generated from one template per kind.
 #include "wasm/interp/handlers.h"
 
 #include <algorithm>
@@ -18,7 +20,7 @@ using ops::FromSlot;
 using ops::ToSlot;
 
 #define HANDLER(name) PHAT_PRESERVE_NONE Status name(PHAT_HANDLER_PARAMS)
-#define DISPATCH() [[clang::musttail]] return ip->handler(ip, fp, mem, mem_size, fuel, ctx)
+#define DISPATCH() [[clang::musttail]] return ip->handler(ip, fp, mem, mem_size, fuel, ctx, acc)
 #define NEXT(Shape)                  \
   do {                               \
     ip = Advance(ip, sizeof(Shape)); \
@@ -67,107 +69,116 @@ struct FnTraits<R (*)(A...)> {
   using Arg = std::tuple_element_t<I, std::tuple<A...>>;
 };
 
-// ---- Generic handlers, instantiated per table row ----
+// ---- Generic handlers, instantiated per table row and operand locations ----
 
-template <auto Fn>
+template <Loc kL>
+inline uint64_t In(const uint64_t* fp, uint32_t slot, uint64_t acc) {
+  if constexpr (kL == Loc::Acc) return acc;
+  else return fp[slot];
+}
+#define OUT(kDst, slot, value)                        \
+  do {                                                \
+    if constexpr (kDst == Loc::Acc) acc = (value);    \
+    else fp[slot] = (value);                          \
+  } while (0)
+
+constexpr Loc FirstOf(Pair p) { return p == Pair::AS ? Loc::Acc : Loc::Slot; }
+constexpr Loc SecondOf(Pair p) { return p == Pair::SA ? Loc::Acc : Loc::Slot; }
+
+template <auto Fn, size_t I>
+using ArgOf = typename FnTraits<decltype(Fn)>::template Arg<I>;
+
+template <auto Fn, Loc kA, Loc kD>
 HANDLER(Unary) {
-  using T = FnTraits<decltype(Fn)>;
   auto* in = As<InstrRR>(ip);
-  fp[in->d] = ToSlot(Fn(FromSlot<typename T::template Arg<0>>(fp[in->a])));
+  OUT(kD, in->d, ToSlot(Fn(FromSlot<ArgOf<Fn, 0>>(In<kA>(fp, in->a, acc)))));
   NEXT(InstrRR);
 }
 
-template <auto Fn>
+template <auto Fn, Loc kA, Loc kD>
 HANDLER(UnaryTrap) {
-  using T = FnTraits<decltype(Fn)>;
   auto* in = As<InstrRR>(ip);
-  auto r = Fn(FromSlot<typename T::template Arg<0>>(fp[in->a]));
+  auto r = Fn(FromSlot<ArgOf<Fn, 0>>(In<kA>(fp, in->a, acc)));
   if (r.trapped) [[unlikely]] return Trap(ctx, fuel, r.trap);
-  fp[in->d] = ToSlot(r.value);
+  OUT(kD, in->d, ToSlot(r.value));
   NEXT(InstrRR);
 }
 
-template <auto Fn>
+template <auto Fn, Pair kP, Loc kD>
 HANDLER(BinaryRRR) {
-  using T = FnTraits<decltype(Fn)>;
   auto* in = As<InstrRRR>(ip);
-  fp[in->d] = ToSlot(Fn(FromSlot<typename T::template Arg<0>>(fp[in->a]),
-                        FromSlot<typename T::template Arg<1>>(fp[in->b])));
+  OUT(kD, in->d, ToSlot(Fn(FromSlot<ArgOf<Fn, 0>>(In<FirstOf(kP)>(fp, in->a, acc)),
+                           FromSlot<ArgOf<Fn, 1>>(In<SecondOf(kP)>(fp, in->b, acc)))));
   NEXT(InstrRRR);
 }
 
-template <auto Fn>
+template <auto Fn, Loc kA, Loc kD>
 HANDLER(BinaryRRI) {
-  using T = FnTraits<decltype(Fn)>;
-  using B = typename T::template Arg<1>;
+  using B = ArgOf<Fn, 1>;
   auto* in = As<InstrRRI<B>>(ip);
-  fp[in->d] = ToSlot(Fn(FromSlot<typename T::template Arg<0>>(fp[in->a]), in->imm));
+  OUT(kD, in->d, ToSlot(Fn(FromSlot<ArgOf<Fn, 0>>(In<kA>(fp, in->a, acc)), in->imm)));
   NEXT(InstrRRI<B>);
 }
 
-template <auto Fn>
+template <auto Fn, Pair kP, Loc kD>
 HANDLER(BinaryTrapRRR) {
-  using T = FnTraits<decltype(Fn)>;
   auto* in = As<InstrRRR>(ip);
-  auto r = Fn(FromSlot<typename T::template Arg<0>>(fp[in->a]),
-              FromSlot<typename T::template Arg<1>>(fp[in->b]));
+  auto r = Fn(FromSlot<ArgOf<Fn, 0>>(In<FirstOf(kP)>(fp, in->a, acc)),
+              FromSlot<ArgOf<Fn, 1>>(In<SecondOf(kP)>(fp, in->b, acc)));
   if (r.trapped) [[unlikely]] return Trap(ctx, fuel, r.trap);
-  fp[in->d] = ToSlot(r.value);
+  OUT(kD, in->d, ToSlot(r.value));
   NEXT(InstrRRR);
 }
 
-template <auto Fn>
+template <auto Fn, Loc kA, Loc kD>
 HANDLER(BinaryTrapRRI) {
-  using T = FnTraits<decltype(Fn)>;
-  using B = typename T::template Arg<1>;
+  using B = ArgOf<Fn, 1>;
   auto* in = As<InstrRRI<B>>(ip);
-  auto r = Fn(FromSlot<typename T::template Arg<0>>(fp[in->a]), in->imm);
+  auto r = Fn(FromSlot<ArgOf<Fn, 0>>(In<kA>(fp, in->a, acc)), in->imm);
   if (r.trapped) [[unlikely]] return Trap(ctx, fuel, r.trap);
-  fp[in->d] = ToSlot(r.value);
+  OUT(kD, in->d, ToSlot(r.value));
   NEXT(InstrRRI<B>);
 }
 
-// How a memory access finds its address (see InstrLoad). The 32-bit part wraps like the i32.add
-// it replaces; the static offset is then added in 64 bits, so address + offset cannot wrap.
-enum class AddrMode { Slot, AddImm, Add, Const };
-
-template <AddrMode kMode, typename In>
-inline uint64_t EffectiveAddress(const In* in, const uint64_t* fp) {
+// The 32-bit part of an address wraps like the i32.add it replaces; the static offset is then
+// added in 64 bits, so address + offset cannot wrap.
+template <AddrMode kMode, typename Access>
+inline uint64_t EffectiveAddress(const Access* in, const uint64_t* fp, uint64_t acc) {
   uint32_t base;
   if constexpr (kMode == AddrMode::Slot) base = uint32_t(fp[in->a]);
   else if constexpr (kMode == AddrMode::AddImm) base = uint32_t(fp[in->a]) + in->b;
   else if constexpr (kMode == AddrMode::Add) base = uint32_t(fp[in->a]) + uint32_t(fp[in->b]);
-  else base = in->b;
+  else if constexpr (kMode == AddrMode::Const) base = in->b;
+  else if constexpr (kMode == AddrMode::Acc) base = uint32_t(acc);
+  else base = uint32_t(acc) + in->b;
   return uint64_t(base) + in->offset;
 }
 
-template <auto Fn, unsigned kWidth, AddrMode kMode>
+template <auto Fn, unsigned kWidth, AddrMode kMode, Loc kD>
 HANDLER(Load) {
   auto* in = As<InstrLoad>(ip);
-  uint64_t ea = EffectiveAddress<kMode>(in, fp);
+  uint64_t ea = EffectiveAddress<kMode>(in, fp, acc);
   if (ea + kWidth > mem_size) [[unlikely]] TRAP(MemoryOutOfBounds);
-  fp[in->d] = ToSlot(Fn(mem + ea));
+  OUT(kD, in->d, ToSlot(Fn(mem + ea)));
   NEXT(InstrLoad);
 }
 
-// The value is slot v, or with kImm the 32-bit immediate v, zero-extended.
-template <auto Fn, unsigned kWidth, AddrMode kMode, bool kImm>
+template <auto Fn, unsigned kWidth, AddrMode kMode, ValueSrc kV>
 HANDLER(Store) {
-  using T = FnTraits<decltype(Fn)>;
   auto* in = As<InstrStore>(ip);
-  uint64_t ea = EffectiveAddress<kMode>(in, fp);
+  uint64_t ea = EffectiveAddress<kMode>(in, fp, acc);
   if (ea + kWidth > mem_size) [[unlikely]] TRAP(MemoryOutOfBounds);
-  Fn(mem + ea, FromSlot<typename T::template Arg<1>>(kImm ? uint64_t(in->v) : fp[in->v]));
+  uint64_t v = kV == ValueSrc::Imm32 ? uint64_t(in->v) : kV == ValueSrc::Acc ? acc : fp[in->v];
+  Fn(mem + ea, FromSlot<ArgOf<Fn, 1>>(v));
   NEXT(InstrStore);
 }
 
 template <auto Fn, unsigned kWidth>
 HANDLER(StoreImm) {
-  using T = FnTraits<decltype(Fn)>;
   auto* in = As<InstrStoreImm>(ip);
   uint64_t ea = uint64_t(uint32_t(fp[in->a])) + in->offset;
   if (ea + kWidth > mem_size) [[unlikely]] TRAP(MemoryOutOfBounds);
-  Fn(mem + ea, FromSlot<typename T::template Arg<1>>(in->value));
+  Fn(mem + ea, FromSlot<ArgOf<Fn, 1>>(in->value));
   NEXT(InstrStoreImm);
 }
 
@@ -180,10 +191,10 @@ HANDLER(Br) {
   JUMP(in->offset);
 }
 
-template <bool kFuel, bool kWhenNonZero, typename T>
+template <bool kFuel, bool kWhenNonZero, typename T, Loc kC>
 HANDLER(BrIf) {
   auto* in = As<InstrBrIf>(ip);
-  bool nonzero = static_cast<T>(fp[in->cond]) != 0;
+  bool nonzero = static_cast<T>(In<kC>(fp, in->cond, acc)) != 0;
   if (nonzero == kWhenNonZero) {
     if constexpr (kFuel) CHARGE(in->fuel_taken);
     JUMP(in->offset);
@@ -192,14 +203,14 @@ HANDLER(BrIf) {
   NEXT(InstrBrIf);
 }
 
-template <auto Fn, bool kImm, bool kFuel>
+template <auto Fn, bool kImm, Pair kP, bool kFuel>
 HANDLER(BrCmp) {
-  using A = typename FnTraits<decltype(Fn)>::template Arg<0>;
+  using A = ArgOf<Fn, 0>;
   auto* in = As<InstrBrCmp>(ip);
-  A a = static_cast<A>(fp[in->a]);
+  A a = static_cast<A>(In<FirstOf(kP)>(fp, in->a, acc));
   A b;
   if constexpr (kImm) b = static_cast<A>(static_cast<int64_t>(static_cast<int32_t>(in->b)));
-  else b = static_cast<A>(fp[in->b]);
+  else b = static_cast<A>(In<SecondOf(kP)>(fp, in->b, acc));
   if (Fn(a, b)) {
     if constexpr (kFuel) CHARGE(in->fuel_taken);
     JUMP(in->offset);
@@ -240,9 +251,10 @@ HANDLER(Ret) {
   DISPATCH();
 }
 
+template <Loc kA>
 HANDLER(Ret1) {
   auto* in = As<InstrR>(ip);
-  fp[0] = fp[in->a];
+  fp[0] = In<kA>(fp, in->a, acc);
   Frame* f = ctx->frame_top - 1;
   ctx->frame_top = f;
   if (f->instance != ctx->instance) [[unlikely]] ctx->EnterInstance(f->instance);
@@ -370,14 +382,16 @@ HANDLER(Select) {  // d = c ? a : b
   NEXT(InstrRRRR);
 }
 HANDLER(Unreachable) { TRAP(Unreachable); }
+template <Loc kD>
 HANDLER(GlobalGet) {
   auto* in = As<InstrGlobal>(ip);
-  fp[in->a] = *ctx->globals[in->global];
+  OUT(kD, in->a, *ctx->globals[in->global]);
   NEXT(InstrGlobal);
 }
+template <Loc kA>
 HANDLER(GlobalSet) {
   auto* in = As<InstrGlobal>(ip);
-  *ctx->globals[in->global] = fp[in->a];
+  *ctx->globals[in->global] = In<kA>(fp, in->a, acc);
   NEXT(InstrGlobal);
 }
 HANDLER(RefFunc) {  // d = funcs[a]
@@ -517,34 +531,91 @@ HANDLER(ElemDrop) {
 
 // ---- Tables for the compiler ----
 
+constexpr Loc kLocs[] = {Loc::Slot, Loc::Acc};
+
+// Fills one table row's handler variants from its kind.
 struct GenericTable {
   std::array<GenericHandlers, size_t(Opcode::kCount)> rows{};
+
+  template <auto Fn, bool kTrap, Loc kA, Loc kD>
+  static Handler UnaryVariant() {
+    if constexpr (kTrap) return &UnaryTrap<Fn, kA, kD>;
+    else return &interp::Unary<Fn, kA, kD>;
+  }
+  template <auto Fn, bool kTrap>
+  void Unary(GenericHandlers& g) {
+    g.rr[0][0] = UnaryVariant<Fn, kTrap, Loc::Slot, Loc::Slot>();
+    g.rr[0][1] = UnaryVariant<Fn, kTrap, Loc::Slot, Loc::Acc>();
+    g.rr[1][0] = UnaryVariant<Fn, kTrap, Loc::Acc, Loc::Slot>();
+    g.rr[1][1] = UnaryVariant<Fn, kTrap, Loc::Acc, Loc::Acc>();
+  }
+  template <auto Fn, bool kTrap, Pair kP, Loc kD>
+  static Handler PairVariant() {
+    if constexpr (kTrap) return &BinaryTrapRRR<Fn, kP, kD>;
+    else return &BinaryRRR<Fn, kP, kD>;
+  }
+  template <auto Fn, bool kTrap, Loc kA, Loc kD>
+  static Handler ImmVariant() {
+    if constexpr (kTrap) return &BinaryTrapRRI<Fn, kA, kD>;
+    else return &BinaryRRI<Fn, kA, kD>;
+  }
+  template <auto Fn, bool kTrap, Pair kP>
+  void BinaryPair(GenericHandlers& g) {
+    g.rrr[int(kP)][0] = PairVariant<Fn, kTrap, kP, Loc::Slot>();
+    g.rrr[int(kP)][1] = PairVariant<Fn, kTrap, kP, Loc::Acc>();
+  }
+  template <auto Fn, bool kTrap, Loc kA>
+  void BinaryImm(GenericHandlers& g) {
+    g.rri[int(kA)][0] = ImmVariant<Fn, kTrap, kA, Loc::Slot>();
+    g.rri[int(kA)][1] = ImmVariant<Fn, kTrap, kA, Loc::Acc>();
+  }
+  template <auto Fn, bool kTrap>
+  void Binary(GenericHandlers& g) {
+    BinaryPair<Fn, kTrap, Pair::SS>(g);
+    BinaryPair<Fn, kTrap, Pair::AS>(g);
+    BinaryPair<Fn, kTrap, Pair::SA>(g);
+    BinaryImm<Fn, kTrap, Loc::Slot>(g);
+    BinaryImm<Fn, kTrap, Loc::Acc>(g);
+  }
+  template <auto Fn, unsigned kWidth, AddrMode kMode>
+  void LoadMode(GenericHandlers& g) {
+    g.load[int(kMode)][0] = &interp::Load<Fn, kWidth, kMode, Loc::Slot>;
+    g.load[int(kMode)][1] = &interp::Load<Fn, kWidth, kMode, Loc::Acc>;
+  }
+  template <auto Fn, unsigned kWidth>
+  void Load(GenericHandlers& g) {
+    LoadMode<Fn, kWidth, AddrMode::Slot>(g);
+    LoadMode<Fn, kWidth, AddrMode::AddImm>(g);
+    LoadMode<Fn, kWidth, AddrMode::Add>(g);
+    LoadMode<Fn, kWidth, AddrMode::Const>(g);
+    LoadMode<Fn, kWidth, AddrMode::Acc>(g);
+    LoadMode<Fn, kWidth, AddrMode::AccAddImm>(g);
+  }
+  template <auto Fn, unsigned kWidth, AddrMode kMode>
+  void StoreMode(GenericHandlers& g) {
+    g.store[int(kMode)][0] = &interp::Store<Fn, kWidth, kMode, ValueSrc::Slot>;
+    g.store[int(kMode)][1] = &interp::Store<Fn, kWidth, kMode, ValueSrc::Acc>;
+    g.store[int(kMode)][2] = &interp::Store<Fn, kWidth, kMode, ValueSrc::Imm32>;
+  }
+  template <auto Fn, unsigned kWidth>
+  void Store(GenericHandlers& g) {
+    StoreMode<Fn, kWidth, AddrMode::Slot>(g);
+    StoreMode<Fn, kWidth, AddrMode::AddImm>(g);
+    StoreMode<Fn, kWidth, AddrMode::Add>(g);
+    StoreMode<Fn, kWidth, AddrMode::Const>(g);
+    StoreMode<Fn, kWidth, AddrMode::Acc>(g);
+    StoreMode<Fn, kWidth, AddrMode::AccAddImm>(g);
+    g.store_imm = &StoreImm<Fn, kWidth>;
+  }
+
   GenericTable() {
-    using namespace ops;
 #define GENERIC_Special(Name, Width)
-#define GENERIC_Unary(Name, Width) rows[size_t(Opcode::Name)].rr = &Unary<&ops::Name>;
-#define GENERIC_UnaryTrap(Name, Width) rows[size_t(Opcode::Name)].rr = &UnaryTrap<&ops::Name>;
-#define GENERIC_Binary(Name, Width)                                    \
-  rows[size_t(Opcode::Name)].rrr = &BinaryRRR<&ops::Name>;             \
-  rows[size_t(Opcode::Name)].rri = &BinaryRRI<&ops::Name>;
-#define GENERIC_BinaryTrap(Name, Width)                                \
-  rows[size_t(Opcode::Name)].rrr = &BinaryTrapRRR<&ops::Name>;         \
-  rows[size_t(Opcode::Name)].rri = &BinaryTrapRRI<&ops::Name>;
-#define GENERIC_Load(Name, Width)                                                    \
-  rows[size_t(Opcode::Name)].load = &Load<&ops::Name, Width, AddrMode::Slot>;         \
-  rows[size_t(Opcode::Name)].load_add_imm = &Load<&ops::Name, Width, AddrMode::AddImm>; \
-  rows[size_t(Opcode::Name)].load_add = &Load<&ops::Name, Width, AddrMode::Add>;      \
-  rows[size_t(Opcode::Name)].load_abs = &Load<&ops::Name, Width, AddrMode::Const>;
-#define GENERIC_Store(Name, Width)                                                           \
-  rows[size_t(Opcode::Name)].store = &Store<&ops::Name, Width, AddrMode::Slot, false>;          \
-  rows[size_t(Opcode::Name)].store_add_imm = &Store<&ops::Name, Width, AddrMode::AddImm, false>; \
-  rows[size_t(Opcode::Name)].store_add = &Store<&ops::Name, Width, AddrMode::Add, false>;       \
-  rows[size_t(Opcode::Name)].store_abs = &Store<&ops::Name, Width, AddrMode::Const, false>;     \
-  rows[size_t(Opcode::Name)].store_imm32[0] = &Store<&ops::Name, Width, AddrMode::Slot, true>;  \
-  rows[size_t(Opcode::Name)].store_imm32[1] = &Store<&ops::Name, Width, AddrMode::AddImm, true>; \
-  rows[size_t(Opcode::Name)].store_imm32[2] = &Store<&ops::Name, Width, AddrMode::Add, true>;   \
-  rows[size_t(Opcode::Name)].store_imm32[3] = &Store<&ops::Name, Width, AddrMode::Const, true>; \
-  rows[size_t(Opcode::Name)].store_imm = &StoreImm<&ops::Name, Width>;
+#define GENERIC_Unary(Name, Width) Unary<&ops::Name, false>(rows[size_t(Opcode::Name)]);
+#define GENERIC_UnaryTrap(Name, Width) Unary<&ops::Name, true>(rows[size_t(Opcode::Name)]);
+#define GENERIC_Binary(Name, Width) Binary<&ops::Name, false>(rows[size_t(Opcode::Name)]);
+#define GENERIC_BinaryTrap(Name, Width) Binary<&ops::Name, true>(rows[size_t(Opcode::Name)]);
+#define GENERIC_Load(Name, Width) Load<&ops::Name, Width>(rows[size_t(Opcode::Name)]);
+#define GENERIC_Store(Name, Width) Store<&ops::Name, Width>(rows[size_t(Opcode::Name)]);
 #define PHAT_OPCODE(Name, Prefix, Code, Text, Kind, In1, In2, Out, Width, Features, Fuel) \
   GENERIC_##Kind(Name, Width)
 #include "wasm/opcodes.def"
@@ -558,13 +629,13 @@ ControlHandlers MakeControl() {
       .enter = &Enter<kFuel, false>,
       .enter_zeroing = &Enter<kFuel, true>,
       .br = &Br<kFuel>,
-      .br_if_nez = &BrIf<kFuel, true, uint32_t>,
-      .br_if_eqz = &BrIf<kFuel, false, uint32_t>,
-      .br_if_nez64 = &BrIf<kFuel, true, uint64_t>,
-      .br_if_eqz64 = &BrIf<kFuel, false, uint64_t>,
       .br_table = &BrTable<kFuel>,
+      .br_if_nez = {&BrIf<kFuel, true, uint32_t, Loc::Slot>, &BrIf<kFuel, true, uint32_t, Loc::Acc>},
+      .br_if_eqz = {&BrIf<kFuel, false, uint32_t, Loc::Slot>, &BrIf<kFuel, false, uint32_t, Loc::Acc>},
+      .br_if_nez64 = {&BrIf<kFuel, true, uint64_t, Loc::Slot>, &BrIf<kFuel, true, uint64_t, Loc::Acc>},
+      .br_if_eqz64 = {&BrIf<kFuel, false, uint64_t, Loc::Slot>, &BrIf<kFuel, false, uint64_t, Loc::Acc>},
       .ret = &Ret,
-      .ret1 = &Ret1,
+      .ret1 = {&Ret1<Loc::Slot>, &Ret1<Loc::Acc>},
       .call = &Call<kFuel>,
       .call_import = &CallImport,
       .call_indirect = &CallIndirect,
@@ -583,8 +654,8 @@ const DataHandlers kData{
     .const64 = &Const64,
     .select = &Select,
     .unreachable = &Unreachable,
-    .global_get = &GlobalGet,
-    .global_set = &GlobalSet,
+    .global_get = &GlobalGet<Loc::Slot>,
+    .global_set = {&GlobalSet<Loc::Slot>, &GlobalSet<Loc::Acc>},
     .memory_size = &MemorySize,
     .memory_grow = &MemoryGrow,
     .data_drop = &DataDrop,
@@ -604,12 +675,22 @@ const GenericHandlers& HandlersFor(Opcode op) {
   return table.rows[size_t(op)];
 }
 
-Handler BrCmpHandler(Opcode compare, bool imm, bool fuel) {
+template <auto Fn, bool kFuel>
+Handler BrCmpVariant(bool imm, Pair srcs) {
+  if (imm) return srcs == Pair::AS ? &BrCmp<Fn, true, Pair::AS, kFuel> : &BrCmp<Fn, true, Pair::SS, kFuel>;
+  switch (srcs) {
+    case Pair::SS: return &BrCmp<Fn, false, Pair::SS, kFuel>;
+    case Pair::AS: return &BrCmp<Fn, false, Pair::AS, kFuel>;
+    case Pair::SA: return &BrCmp<Fn, false, Pair::SA, kFuel>;
+  }
+  return nullptr;
+}
+
+Handler BrCmpHandler(Opcode compare, bool imm, Pair srcs, bool fuel) {
   switch (compare) {
-#define PHAT_COMPARE(Op, Inverse, Swapped)                                         \
-  case Opcode::Op:                                                                 \
-    if (fuel) return imm ? &BrCmp<&ops::Op, true, true> : &BrCmp<&ops::Op, false, true>; \
-    return imm ? &BrCmp<&ops::Op, true, false> : &BrCmp<&ops::Op, false, false>;
+#define PHAT_COMPARE(Op, Inverse, Swapped)                                              \
+  case Opcode::Op:                                                                      \
+    return fuel ? BrCmpVariant<&ops::Op, true>(imm, srcs) : BrCmpVariant<&ops::Op, false>(imm, srcs);
 #define PHAT_OPCODE(...)
 #include "wasm/opcodes.def"
 #undef PHAT_OPCODE
@@ -630,84 +711,118 @@ const DataHandlers& Data() { return kData; }
 const Instr* ExitInstr() { return &kExit; }
 
 Status Run(const Instr* ip, uint64_t* fp, ExecContext* ctx, int64_t fuel) {
-  return ip->handler(ip, fp, ctx->memory->data(), ctx->memory->size(), fuel, ctx);
+  return ip->handler(ip, fp, ctx->memory->data(), ctx->memory->size(), fuel, ctx, 0);
 }
 
-const HandlerInfo* Describe(Handler h) {
-  static const std::map<Handler, HandlerInfo> infos = [] {
-    std::map<Handler, HandlerInfo> m;
-    for (size_t i = 0; i < size_t(Opcode::kCount); ++i) {
-      const GenericHandlers& g = HandlersFor(Opcode(i));
-      const OpcodeInfo& info = kOpcodeInfo[i];
-      if (g.rr) m[g.rr] = {info.text, Shape::RR};
-      if (g.rrr) m[g.rrr] = {info.text, Shape::RRR};
-      if (g.rri)
-        m[g.rri] = {info.text, info.in2 == OpType::I64 || info.in2 == OpType::F64 ? Shape::RRI64 : Shape::RRI32};
-      if (g.load) {
-        m[g.load] = {info.text, Shape::Load};
-        m[g.load_add_imm] = {info.text, Shape::LoadAddImm};
-        m[g.load_add] = {info.text, Shape::LoadAdd};
-        m[g.load_abs] = {info.text, Shape::LoadAbs};
-      }
-      if (g.store) {
-        m[g.store] = {info.text, Shape::Store};
-        m[g.store_add_imm] = {info.text, Shape::StoreAddImm};
-        m[g.store_add] = {info.text, Shape::StoreAdd};
-        m[g.store_abs] = {info.text, Shape::StoreAbs};
-        m[g.store_imm] = {info.text, Shape::StoreImm};
-        static constexpr Shape kImm32[] = {Shape::StoreI32Imm, Shape::StoreI32ImmAddImm,
-                                           Shape::StoreI32ImmAdd, Shape::StoreI32ImmAbs};
-        for (int i = 0; i < 4; ++i) m[g.store_imm32[i]] = {info.text, kImm32[i]};
-      }
-      for (bool fuel : {false, true}) {
-        for (bool imm : {false, true}) {
-          if (Handler b = BrCmpHandler(Opcode(i), imm, fuel))
-            m[b] = {info.text, imm ? Shape::BrCmpImm : Shape::BrCmp};
-        }
+namespace {
+
+struct HandlerCatalog {
+  std::map<Handler, HandlerInfo> infos;
+  std::map<Handler, Handler> acc_twins;
+
+  void Add(Handler h, HandlerInfo info) {
+    if (h) infos[h] = info;
+  }
+  void Twin(Handler to_slot, Handler to_acc) {
+    if (to_slot && to_acc) acc_twins[to_slot] = to_acc;
+  }
+
+  void AddGeneric(const GenericHandlers& g, const OpcodeInfo& info) {
+    for (int a = 0; a < 2; ++a) {
+      for (int d = 0; d < 2; ++d) Add(g.rr[a][d], {info.text, Shape::RR, uint8_t(a), d == 1});
+      Twin(g.rr[a][0], g.rr[a][1]);
+      Shape imm_shape = info.in2 == OpType::I64 || info.in2 == OpType::F64 ? Shape::RRI64 : Shape::RRI32;
+      for (int d = 0; d < 2; ++d) Add(g.rri[a][d], {info.text, imm_shape, uint8_t(a), d == 1});
+      Twin(g.rri[a][0], g.rri[a][1]);
+    }
+    static constexpr uint8_t kPairAcc[] = {0, 1, 2};
+    for (int p = 0; p < 3; ++p) {
+      for (int d = 0; d < 2; ++d) Add(g.rrr[p][d], {info.text, Shape::RRR, kPairAcc[p], d == 1});
+      Twin(g.rrr[p][0], g.rrr[p][1]);
+    }
+    for (int m = 0; m < kAddrModes; ++m) {
+      for (int d = 0; d < 2; ++d) Add(g.load[m][d], {info.text, Shape::Load, 0, d == 1, AddrMode(m)});
+      Twin(g.load[m][0], g.load[m][1]);
+      for (int v = 0; v < 3; ++v)
+        Add(g.store[m][v], {info.text, Shape::Store, 0, false, AddrMode(m), ValueSrc(v)});
+    }
+    Add(g.store_imm, {info.text, Shape::StoreImm});
+    for (bool fuel : {false, true}) {
+      for (Pair p : {Pair::SS, Pair::AS, Pair::SA}) {
+        Add(BrCmpHandler(kOpcode(info), false, p, fuel), {info.text, Shape::BrCmp, kPairAcc[int(p)]});
+        if (p != Pair::SA)
+          Add(BrCmpHandler(kOpcode(info), true, p, fuel), {info.text, Shape::BrCmpImm, kPairAcc[int(p)]});
       }
     }
+  }
+  static Opcode kOpcode(const OpcodeInfo& info) { return Opcode(&info - kOpcodeInfo.data()); }
+
+  HandlerCatalog() {
+    for (size_t i = 0; i < size_t(Opcode::kCount); ++i) AddGeneric(HandlersFor(Opcode(i)), kOpcodeInfo[i]);
     for (bool fuel : {false, true}) {
       const ControlHandlers& c = Control(fuel);
-      m[c.enter] = m[c.enter_zeroing] = {"enter", Shape::Enter};
-      m[c.br] = {"br", Shape::Br};
-      m[c.br_if_nez] = m[c.br_if_nez64] = {"br_if", Shape::BrIf};
-      m[c.br_if_eqz] = m[c.br_if_eqz64] = {"br_unless", Shape::BrIf};
-      m[c.br_table] = {"br_table", Shape::BrTable};
-      m[c.ret] = {"return", Shape::None};
-      m[c.ret1] = {"return", Shape::R};
-      m[c.call] = {"call", Shape::Call};
-      m[c.call_import] = {"call_import", Shape::CallImport};
-      m[c.call_indirect] = {"call_indirect", Shape::CallIndirect};
-      m[c.memory_fill] = {"memory.fill", Shape::RRRR};
-      m[c.memory_copy] = {"memory.copy", Shape::RRRR};
-      m[c.memory_init] = {"memory.init", Shape::RRRR};
-      m[c.table_fill] = {"table.fill", Shape::RRRR};
-      m[c.table_copy] = {"table.copy", Shape::RRRRR};
-      m[c.table_init] = {"table.init", Shape::RRRRR};
+      Add(c.enter, {"enter", Shape::Enter});
+      Add(c.enter_zeroing, {"enter", Shape::Enter});
+      Add(c.br, {"br", Shape::Br});
+      Add(c.br_table, {"br_table", Shape::BrTable});
+      for (int l = 0; l < 2; ++l) {
+        Add(c.br_if_nez[l], {"br_if", Shape::BrIf, uint8_t(l)});
+        Add(c.br_if_nez64[l], {"br_if", Shape::BrIf, uint8_t(l)});
+        Add(c.br_if_eqz[l], {"br_unless", Shape::BrIf, uint8_t(l)});
+        Add(c.br_if_eqz64[l], {"br_unless", Shape::BrIf, uint8_t(l)});
+        Add(c.ret1[l], {"return", Shape::R, uint8_t(l)});
+      }
+      Add(c.ret, {"return", Shape::None});
+      Add(c.call, {"call", Shape::Call});
+      Add(c.call_import, {"call_import", Shape::CallImport});
+      Add(c.call_indirect, {"call_indirect", Shape::CallIndirect});
+      Add(c.memory_fill, {"memory.fill", Shape::RRRR});
+      Add(c.memory_copy, {"memory.copy", Shape::RRRR});
+      Add(c.memory_init, {"memory.init", Shape::RRRR});
+      Add(c.table_fill, {"table.fill", Shape::RRRR});
+      Add(c.table_copy, {"table.copy", Shape::RRRRR});
+      Add(c.table_init, {"table.init", Shape::RRRRR});
     }
     const DataHandlers& d = Data();
-    m[d.copy] = {"copy", Shape::RR};
-    m[d.const32] = {"const", Shape::Const32};
-    m[d.const64] = {"const", Shape::Const64};
-    m[d.select] = {"select", Shape::RRRR};
-    m[d.unreachable] = {"unreachable", Shape::None};
-    m[d.global_get] = {"global.get", Shape::Global};
-    m[d.global_set] = {"global.set", Shape::Global};
-    m[d.memory_size] = {"memory.size", Shape::R};
-    m[d.memory_grow] = {"memory.grow", Shape::RR};
-    m[d.data_drop] = {"data.drop", Shape::R};
-    m[d.table_get] = {"table.get", Shape::RRR};
-    m[d.table_set] = {"table.set", Shape::RRR};
-    m[d.table_size] = {"table.size", Shape::RR};
-    m[d.table_grow] = {"table.grow", Shape::RRRR};
-    m[d.elem_drop] = {"elem.drop", Shape::R};
-    m[d.ref_func] = {"ref.func", Shape::RR};
-    m[d.ref_is_null] = {"ref.is_null", Shape::RR};
-    m[&Exit] = {"exit", Shape::None};
-    return m;
-  }();
-  auto it = infos.find(h);
-  return it == infos.end() ? nullptr : &it->second;
+    Add(d.copy, {"copy", Shape::RR});
+    Add(d.const32, {"const", Shape::Const32});
+    Add(d.const64, {"const", Shape::Const64});
+    Add(d.select, {"select", Shape::RRRR});
+    Add(d.unreachable, {"unreachable", Shape::None});
+    Add(d.global_get, {"global.get", Shape::Global});
+    Add(&GlobalGet<Loc::Acc>, {"global.get", Shape::Global, 0, true});
+    Twin(d.global_get, &GlobalGet<Loc::Acc>);
+    Add(d.global_set[0], {"global.set", Shape::Global});
+    Add(d.global_set[1], {"global.set", Shape::Global, 1});
+    Add(d.memory_size, {"memory.size", Shape::R});
+    Add(d.memory_grow, {"memory.grow", Shape::RR});
+    Add(d.data_drop, {"data.drop", Shape::R});
+    Add(d.table_get, {"table.get", Shape::RRR});
+    Add(d.table_set, {"table.set", Shape::RRR});
+    Add(d.table_size, {"table.size", Shape::RR});
+    Add(d.table_grow, {"table.grow", Shape::RRRR});
+    Add(d.elem_drop, {"elem.drop", Shape::R});
+    Add(d.ref_func, {"ref.func", Shape::RR});
+    Add(d.ref_is_null, {"ref.is_null", Shape::RR});
+    Add(&Exit, {"exit", Shape::None});
+  }
+};
+
+const HandlerCatalog& Catalog() {
+  static const HandlerCatalog catalog;
+  return catalog;
+}
+
+}  // namespace
+
+const HandlerInfo* Describe(Handler h) {
+  auto it = Catalog().infos.find(h);
+  return it == Catalog().infos.end() ? nullptr : &it->second;
+}
+
+Handler AccTwin(Handler h) {
+  auto it = Catalog().acc_twins.find(h);
+  return it == Catalog().acc_twins.end() ? nullptr : it->second;
 }
 
 }  // namespace phat::wasm::interp
