@@ -205,7 +205,22 @@ class Compiler {
     size_t pos = Here();
     code_.resize(code_.size() + sizeof(T) / 8);
     std::memcpy(reinterpret_cast<uint8_t*>(code_.data()) + pos, &instr, sizeof(T));
+    starts_[0] = starts_[1];
+    starts_[1] = pos;
     return pos;
+  }
+  // Drops the code from `pos` on: the last instruction, which starts there.
+  void TruncateTo(size_t pos) {
+    code_.resize(pos / sizeof(uint64_t));
+    starts_[1] = starts_[1] == pos ? starts_[0] : kNoStart;
+    starts_[0] = kNoStart;
+  }
+  // The instruction just before Here() if it is a T (nothing across a label).
+  template <typename T>
+  T* Previous(Handler h) {
+    if (starts_[1] == kNoStart || starts_[1] + sizeof(T) != Here()) return nullptr;
+    auto* instr = reinterpret_cast<T*>(reinterpret_cast<uint8_t*>(code_.data()) + starts_[1]);
+    return instr->handler == h ? instr : nullptr;
   }
   template <typename T>
   void Patch(size_t pos, T value) {
@@ -307,6 +322,8 @@ class Compiler {
 
   std::vector<Control> controls_;
   std::vector<size_t> branches_;  // positions of every unconditional branch, for ThreadJumps
+  static constexpr size_t kNoStart = SIZE_MAX;
+  size_t starts_[2] = {kNoStart, kNoStart};  // where the last two instructions start
   bool live_ = true;  // the code being emitted is reachable
 
   std::vector<FuelRef> region_refs_;  // what waits for the current block's cost
@@ -629,6 +646,7 @@ void Compiler::BindLabel(Label& label, bool fallthrough, int64_t loop) {
     region_refs_.push_back(FuelRef{-1, region_cost_, loop, c.loop_id});
   }
   live_ = true;
+  starts_[0] = starts_[1] = kNoStart;  // what comes before a label is not fused with what follows
   label.pos = int64_t(Here());
   for (const Label::Fixup& f : label.fixups)
     Patch<int32_t>(f.field, int32_t(label.pos - int64_t(f.instr)));
@@ -707,7 +725,7 @@ void Compiler::EmitReturn(bool dropping) {
 Condition Compiler::TakeCondition(const Popped& cond) {
   if (cond.op.kind == Operand::Kind::Temp && last_compare_.end == Here() &&
       last_compare_.height == cond.height) {
-    code_.resize(last_compare_.start / sizeof(uint64_t));
+    TruncateTo(last_compare_.start);
     Condition c = last_compare_.cond;
     Forget();
     return c;
@@ -742,6 +760,22 @@ Condition Compiler::Invert(Condition c) {
 std::array<size_t, 4> Compiler::EmitCondBranch(const Condition& c) {
   using interp::InstrBrCmp;
   using interp::InstrBrIf;
+  if (c.kind == Condition::Kind::Compare && c.srcs == Pair::SS) {
+    // A counter's update just before its test: `x = y + z; br_if x op b` in one instruction.
+    using interp::InstrAddBrCmp;
+    const interp::GenericHandlers& add = interp::HandlersFor(Opcode::I32Add);
+    std::optional<InstrAddBrCmp> fused;
+    if (auto* ri = Previous<interp::InstrRRI<uint32_t>>(add.rri[0][0]); ri && ri->d == c.a)
+      fused = InstrAddBrCmp{interp::AddBrCmpHandler(c.compare, false, c.imm, fuel_), ri->d, ri->a, ri->imm, c.b};
+    else if (auto* rr = Previous<interp::InstrRRR>(add.rrr[0][0]); rr && rr->d == c.a)
+      fused = InstrAddBrCmp{interp::AddBrCmpHandler(c.compare, true, c.imm, fuel_), rr->d, rr->a, rr->b, c.b};
+    if (fused && fused->handler) {
+      TruncateTo(starts_[1]);
+      size_t pos = Emit(*fused);
+      return {pos, pos + offsetof(InstrAddBrCmp, offset), pos + offsetof(InstrAddBrCmp, fuel_taken),
+              pos + offsetof(InstrAddBrCmp, fuel_fall)};
+    }
+  }
   if (c.kind == Condition::Kind::Compare) {
     size_t pos = Emit(InstrBrCmp{interp::BrCmpHandler(c.compare, c.imm, c.srcs, fuel_), c.a, c.b, 0, 0, 0, 0});
     return {pos, pos + offsetof(InstrBrCmp, offset), pos + offsetof(InstrBrCmp, fuel_taken),
@@ -1469,7 +1503,7 @@ Address Compiler::TakeAddress(const Popped& p, bool may_use_last) {
       if (last_add_.end == Here() && last_add_.height == p.height &&
           (last_add_.imm || last_add_.srcs == Pair::SS)) {
         // The i32.add that computed the address was the last instruction: the access does it.
-        code_.resize(last_add_.start / sizeof(uint64_t));
+        TruncateTo(last_add_.start);
         Address addr{AddrMode::Add, last_add_.a, last_add_.b};
         if (last_add_.imm) addr.mode = last_add_.srcs == Pair::AS ? AddrMode::AccAddImm : AddrMode::AddImm;
         Forget();

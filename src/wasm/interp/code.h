@@ -173,6 +173,18 @@ struct InstrBrCmp {
   int32_t fuel_fall;
   uint32_t pad;
 };
+// x = y + add, then branch on `x op b` (add and b each a slot or an immediate): a loop
+// counter's update fused with the loop's test. i32 only.
+struct InstrAddBrCmp {
+  Handler handler;
+  Slot d, s;
+  uint32_t add;
+  uint32_t b;
+  int32_t offset;
+  int32_t fuel_taken;
+  int32_t fuel_fall;
+  uint32_t pad;
+};
 struct InstrBrTable {
   Handler handler;
   Slot index;

@@ -115,13 +115,20 @@ std::pair<std::string, size_t> Decode(const Instr* ip, size_t pos) {
                      in->fuel_taken, in->fuel_fall),
               sizeof(InstrBrIf)};
     }
-    case Shape::BrCmp:
-    case Shape::BrCmpImm: {
+    case Shape::BrCmp: {
       auto* in = As<InstrBrCmp>(ip);
-      std::string b = info->shape == Shape::BrCmp ? Src(info, 2, in->b) : Format("#%d", int32_t(in->b));
+      std::string b = info->imm & 2 ? Format("#%d", int32_t(in->b)) : Src(info, 2, in->b);
       return {Format("br_if %s %s, %s @%" PRIu64 " fuel %d/%d", n, Src(info, 1, in->a).c_str(), b.c_str(),
                      target(in->offset), in->fuel_taken, in->fuel_fall),
               sizeof(InstrBrCmp)};
+    }
+    case Shape::AddBrCmp: {
+      auto* in = As<InstrAddBrCmp>(ip);
+      std::string add = info->imm & 1 ? Format("#%d", int32_t(in->add)) : Format("s%u", in->add);
+      std::string b = info->imm & 2 ? Format("#%d", int32_t(in->b)) : Format("s%u", in->b);
+      return {Format("add_br_if s%u <- s%u + %s; %s s%u, %s @%" PRIu64 " fuel %d/%d", in->d, in->s, add.c_str(),
+                     n, in->d, b.c_str(), target(in->offset), in->fuel_taken, in->fuel_fall),
+              sizeof(InstrAddBrCmp)};
     }
     case Shape::BrTable: {
       auto* in = As<InstrBrTable>(ip);

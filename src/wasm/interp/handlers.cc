@@ -219,6 +219,20 @@ HANDLER(BrCmp) {
   NEXT(InstrBrCmp);
 }
 
+template <auto Fn, bool kAddSlot, bool kImm, bool kFuel>
+HANDLER(AddBrCmp) {
+  auto* in = As<InstrAddBrCmp>(ip);
+  uint32_t a = uint32_t(fp[in->s]) + (kAddSlot ? uint32_t(fp[in->add]) : in->add);
+  fp[in->d] = a;
+  uint32_t b = kImm ? in->b : uint32_t(fp[in->b]);  // read after the write: b may be d
+  if (Fn(a, b)) {
+    if constexpr (kFuel) CHARGE(in->fuel_taken);
+    JUMP(in->offset);
+  }
+  if constexpr (kFuel) CHARGE(in->fuel_fall);
+  NEXT(InstrAddBrCmp);
+}
+
 template <bool kFuel>
 HANDLER(BrTable) {
   auto* in = As<InstrBrTable>(ip);
@@ -700,6 +714,29 @@ Handler BrCmpHandler(Opcode compare, bool imm, Pair srcs, bool fuel) {
   }
 }
 
+template <auto Fn, bool kAddSlot, bool kFuel>
+Handler AddBrCmpVariant(bool imm) {
+  return imm ? &AddBrCmp<Fn, kAddSlot, true, kFuel> : &AddBrCmp<Fn, kAddSlot, false, kFuel>;
+}
+
+Handler AddBrCmpHandler(Opcode compare, bool add_slot, bool imm, bool fuel) {
+  switch (compare) {
+#define PHAT_COMPARE(Op, Inverse, Swapped)                                                    \
+  case Opcode::Op:                                                                            \
+    if constexpr (std::is_same_v<ArgOf<&ops::Op, 0>, uint32_t>) {                             \
+      if (add_slot) return fuel ? AddBrCmpVariant<&ops::Op, true, true>(imm) : AddBrCmpVariant<&ops::Op, true, false>(imm); \
+      return fuel ? AddBrCmpVariant<&ops::Op, false, true>(imm) : AddBrCmpVariant<&ops::Op, false, false>(imm); \
+    }                                                                                         \
+    return nullptr;
+#define PHAT_OPCODE(...)
+#include "wasm/opcodes.def"
+#undef PHAT_OPCODE
+#undef PHAT_COMPARE
+    default:
+      return nullptr;
+  }
+}
+
 const ControlHandlers& Control(bool fuel) {
   static const ControlHandlers with_fuel = MakeControl<true>();
   static const ControlHandlers without_fuel = MakeControl<false>();
@@ -729,29 +766,35 @@ struct HandlerCatalog {
 
   void AddGeneric(const GenericHandlers& g, const OpcodeInfo& info) {
     for (int a = 0; a < 2; ++a) {
-      for (int d = 0; d < 2; ++d) Add(g.rr[a][d], {info.text, Shape::RR, uint8_t(a), d == 1});
+      for (int d = 0; d < 2; ++d) Add(g.rr[a][d], {info.text, Shape::RR, 0, uint8_t(a), d == 1});
       Twin(g.rr[a][0], g.rr[a][1]);
       Shape imm_shape = info.in2 == OpType::I64 || info.in2 == OpType::F64 ? Shape::RRI64 : Shape::RRI32;
-      for (int d = 0; d < 2; ++d) Add(g.rri[a][d], {info.text, imm_shape, uint8_t(a), d == 1});
+      for (int d = 0; d < 2; ++d) Add(g.rri[a][d], {info.text, imm_shape, 0, uint8_t(a), d == 1});
       Twin(g.rri[a][0], g.rri[a][1]);
     }
     static constexpr uint8_t kPairAcc[] = {0, 1, 2};
     for (int p = 0; p < 3; ++p) {
-      for (int d = 0; d < 2; ++d) Add(g.rrr[p][d], {info.text, Shape::RRR, kPairAcc[p], d == 1});
+      for (int d = 0; d < 2; ++d) Add(g.rrr[p][d], {info.text, Shape::RRR, 0, kPairAcc[p], d == 1});
       Twin(g.rrr[p][0], g.rrr[p][1]);
     }
     for (int m = 0; m < kAddrModes; ++m) {
-      for (int d = 0; d < 2; ++d) Add(g.load[m][d], {info.text, Shape::Load, 0, d == 1, AddrMode(m)});
+      for (int d = 0; d < 2; ++d) Add(g.load[m][d], {info.text, Shape::Load, 0, 0, d == 1, AddrMode(m)});
       Twin(g.load[m][0], g.load[m][1]);
       for (int v = 0; v < 3; ++v)
-        Add(g.store[m][v], {info.text, Shape::Store, 0, false, AddrMode(m), ValueSrc(v)});
+        Add(g.store[m][v], {info.text, Shape::Store, 0, 0, false, AddrMode(m), ValueSrc(v)});
     }
     Add(g.store_imm, {info.text, Shape::StoreImm});
     for (bool fuel : {false, true}) {
       for (Pair p : {Pair::SS, Pair::AS, Pair::SA}) {
-        Add(BrCmpHandler(kOpcode(info), false, p, fuel), {info.text, Shape::BrCmp, kPairAcc[int(p)]});
+        Add(BrCmpHandler(kOpcode(info), false, p, fuel), {info.text, Shape::BrCmp, 0, kPairAcc[int(p)]});
         if (p != Pair::SA)
-          Add(BrCmpHandler(kOpcode(info), true, p, fuel), {info.text, Shape::BrCmpImm, kPairAcc[int(p)]});
+          Add(BrCmpHandler(kOpcode(info), true, p, fuel), {info.text, Shape::BrCmp, 2, kPairAcc[int(p)]});
+      }
+      for (bool add_slot : {false, true}) {
+        for (bool imm : {false, true}) {
+          uint8_t imms = uint8_t((add_slot ? 0 : 1) | (imm ? 2 : 0));
+          Add(AddBrCmpHandler(kOpcode(info), add_slot, imm, fuel), {info.text, Shape::AddBrCmp, imms});
+        }
       }
     }
   }
@@ -766,11 +809,11 @@ struct HandlerCatalog {
       Add(c.br, {"br", Shape::Br});
       Add(c.br_table, {"br_table", Shape::BrTable});
       for (int l = 0; l < 2; ++l) {
-        Add(c.br_if_nez[l], {"br_if", Shape::BrIf, uint8_t(l)});
-        Add(c.br_if_nez64[l], {"br_if", Shape::BrIf, uint8_t(l)});
-        Add(c.br_if_eqz[l], {"br_unless", Shape::BrIf, uint8_t(l)});
-        Add(c.br_if_eqz64[l], {"br_unless", Shape::BrIf, uint8_t(l)});
-        Add(c.ret1[l], {"return", Shape::R, uint8_t(l)});
+        Add(c.br_if_nez[l], {"br_if", Shape::BrIf, 0, uint8_t(l)});
+        Add(c.br_if_nez64[l], {"br_if", Shape::BrIf, 0, uint8_t(l)});
+        Add(c.br_if_eqz[l], {"br_unless", Shape::BrIf, 0, uint8_t(l)});
+        Add(c.br_if_eqz64[l], {"br_unless", Shape::BrIf, 0, uint8_t(l)});
+        Add(c.ret1[l], {"return", Shape::R, 0, uint8_t(l)});
       }
       Add(c.ret, {"return", Shape::None});
       Add(c.call, {"call", Shape::Call});
@@ -790,10 +833,10 @@ struct HandlerCatalog {
     Add(d.select, {"select", Shape::RRRR});
     Add(d.unreachable, {"unreachable", Shape::None});
     Add(d.global_get, {"global.get", Shape::Global});
-    Add(&GlobalGet<Loc::Acc>, {"global.get", Shape::Global, 0, true});
+    Add(&GlobalGet<Loc::Acc>, {"global.get", Shape::Global, 0, 0, true});
     Twin(d.global_get, &GlobalGet<Loc::Acc>);
     Add(d.global_set[0], {"global.set", Shape::Global});
-    Add(d.global_set[1], {"global.set", Shape::Global, 1});
+    Add(d.global_set[1], {"global.set", Shape::Global, 0, 1});
     Add(d.memory_size, {"memory.size", Shape::R});
     Add(d.memory_grow, {"memory.grow", Shape::RR});
     Add(d.data_drop, {"data.drop", Shape::R});

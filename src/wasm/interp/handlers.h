@@ -40,6 +40,9 @@ Handler AccTwin(Handler h);
 
 // A compare fused with a branch: branch when `a op b` (or `a op imm`, srcs SS or AS).
 Handler BrCmpHandler(Opcode compare, bool imm, Pair srcs, bool fuel);
+// d = s + add fused with an i32 compare-and-branch on d (see InstrAddBrCmp): `add_slot` says
+// whether `add` is a slot or an immediate, `imm` the same of b. Null for other compares.
+Handler AddBrCmpHandler(Opcode compare, bool add_slot, bool imm, bool fuel);
 
 struct ControlHandlers {
   Handler enter, enter_zeroing;
@@ -70,11 +73,12 @@ Status Run(const Instr* ip, uint64_t* fp, ExecContext* ctx, int64_t fuel);
 // How a handler's operands are laid out, for the disassembler.
 enum class Shape : uint8_t {
   None, R, RR, RRR, RRI32, RRI64, RRRR, RRRRR, Const32, Const64, Load, Store, StoreImm, Enter, Br,
-  BrIf, BrCmp, BrCmpImm, BrTable, Call, CallImport, CallIndirect, Global,
+  BrIf, BrCmp, AddBrCmp, BrTable, Call, CallImport, CallIndirect, Global,
 };
 struct HandlerInfo {
   std::string_view name;
   Shape shape;
+  uint8_t imm = 0;       // operands given as immediates: 1 the first add operand, 2 the compared
   uint8_t acc_in = 0;    // operand read from acc: 1 the first (or the value of a store), 2 the second
   bool acc_out = false;  // result written to acc
   AddrMode mode = AddrMode::Slot;       // loads and stores
