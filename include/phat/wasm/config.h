@@ -37,7 +37,7 @@ struct EngineConfig {
 
   // Limits on what a module may declare or grow to.
   uint32_t max_memory_pages = 65536;         // 4 GiB
-  uint32_t max_table_size = 10'000'000;      // elements
+  uint32_t max_table_size = 1'000'000;       // elements
   size_t max_module_size = 64 * 1024 * 1024; // bytes
   uint32_t max_function_locals = 50'000;
   uint32_t max_function_size = 8 * 1024 * 1024;  // bytes of one body
@@ -47,6 +47,11 @@ struct EngineConfig {
   // max_value_stack slots (8 bytes each), traps with "call stack exhausted".
   uint32_t max_call_depth = 20'000;
   uint32_t max_value_stack = 1u << 20;
+
+  // Limits on one Store, over all its tables and memories together: instantiation and growth
+  // past them fail (a LinkError of kind Limit, or -1 from table.grow / memory.grow).
+  uint64_t max_table_elements_total = 4'000'000;  // 32 MB of references
+  uint64_t max_memory_pages_total = 131'072;  // 8 GiB
 };
 
 }  // namespace phat::wasm

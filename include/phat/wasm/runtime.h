@@ -56,9 +56,11 @@ class Memory {
  private:
   friend class Store;
   friend struct interp::ExecContext;
-  Memory(MemoryType type, uint32_t max_pages) : type_(type), max_pages_(max_pages) {}
+  Memory(MemoryType type, uint32_t max_pages, Store* store)
+      : type_(type), max_pages_(max_pages), store_(store) {}
   MemoryType type_;
   uint32_t max_pages_;
+  Store* store_;  // whose budget growth draws on; null for the engine's empty memory
   uint8_t* data_ = nullptr;
   uint64_t size_ = 0;
   uint64_t reserved_ = 0;   // address space held for growth up to max_pages_
@@ -86,10 +88,11 @@ class Table {
 
  private:
   friend class Store;
-  Table(TableType type, uint32_t max_size, Ref init)
-      : type_(type), max_size_(max_size), elems_(type.limits.min, init) {}
+  Table(TableType type, uint32_t max_size, Ref init, Store* store)
+      : type_(type), max_size_(max_size), store_(store), elems_(type.limits.min, init) {}
   TableType type_;
   uint32_t max_size_;
+  Store* store_;  // whose budget growth draws on
   std::vector<Ref> elems_;
 };
 
@@ -251,6 +254,14 @@ class Store {
 
  private:
   friend class HostCall;
+  friend class Memory;
+  friend class Table;
+  // Draws `amount` from a store-wide budget; false (and nothing drawn) if it would exceed `limit`.
+  static bool Draw(uint64_t& used, uint64_t amount, uint64_t limit) {
+    if (amount > limit - used) return false;
+    used += amount;
+    return true;
+  }
   Expected<void, LinkError> CheckImports(const Module& module, std::span<const Extern> imports);
   Expected<void, LinkError> InitializeInstance(Instance& inst);
   Expected<Value, LinkError> Evaluate(const Instance& inst, const ConstExpr& expr) const;
@@ -258,6 +269,8 @@ class Store {
 
   EngineConfig config_;
   int64_t fuel_ = INT64_MAX;
+  uint64_t table_elements_ = 0;  // drawn from config_.max_table_elements_total
+  uint64_t memory_pages_ = 0;    // drawn from config_.max_memory_pages_total
   uint64_t fuel_consumed_ = 0;
   std::vector<std::unique_ptr<Instance>> instances_;
   std::vector<std::unique_ptr<Func>> host_funcs_;

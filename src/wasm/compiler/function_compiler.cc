@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <cassert>
 #include <string>
 
@@ -138,7 +139,9 @@ class Compiler {
         data_(interp::Data()),
         func_index_(func_index),
         reader_(body, body_offset),
-        code_(code) {}
+        code_(code),
+        code_start_(code.size() * sizeof(uint64_t)),
+        code_limit_((size_t(1) << 20) + 64 * body.size()) {}
 
   Expected<CompiledFunction, LoadError> Compile(size_t& entry_offset);
 
@@ -296,6 +299,14 @@ class Compiler {
   Expected<void, LoadError> CompileMemoryOp(Opcode op);
   Expected<void, LoadError> CompileTableOp(Opcode op);
   Expected<void, LoadError> CompileRef(Opcode op);
+  // Internal code grows with the body, except where branches copy many values: bound it.
+  Expected<void, LoadError> CheckCodeSize() {
+    if (Here() - code_start_ <= code_limit_) return {};
+    return unexpected(Error(LoadError::Kind::Limit,
+                            "function compiles to more than " + std::to_string(code_limit_) +
+                                " bytes of internal code",
+                            op_offset_));
+  }
   Expected<void, LoadError> RequireMemory();
   Expected<void, LoadError> RequireTable(uint32_t index);
   Expected<void, LoadError> RequireData(uint32_t index);
@@ -310,6 +321,8 @@ class Compiler {
   const uint32_t func_index_;
   Reader reader_;
   std::vector<uint64_t>& code_;
+  const size_t code_start_;
+  const size_t code_limit_;
   uint64_t op_offset_ = 0;
 
   const FuncType* type_ = nullptr;
@@ -859,6 +872,9 @@ Expected<CompiledFunction, LoadError> Compiler::Compile(size_t& entry_offset) {
       0,
       0});
   StartRegionAt(entry_offset + offsetof(interp::InstrEnter, fuel));
+  // Entering zeroes the declared locals: work in proportion to them, charged like bulk memory
+  // (one unit per 64 bytes).
+  AddCost(int32_t((num_locals_ - type_->params.size()) / 8));
 
   Control fn;
   fn.is_function = true;
@@ -887,6 +903,7 @@ Expected<CompiledFunction, LoadError> Compiler::Compile(size_t& entry_offset) {
     if (info.features != kMvp) PHAT_TRY_VOID(RequireFeatures(info.features, info.text));
     if (live_) AddCost(info.fuel);
     PHAT_TRY_VOID(CompileOp(*op));
+    PHAT_TRY_VOID(CheckCodeSize());
   }
   if (!reader_.AtEnd())
     return unexpected(Error(LoadError::Kind::Malformed, "section size mismatch: bytes after the final end",
@@ -1114,6 +1131,9 @@ Expected<void, LoadError> Compiler::CompileBrIf() {
   }
   if (!live_) return {};
   Condition c = TakeCondition(cond);
+  // Values made real now stay real for the code after, and usually already sit where the target
+  // wants them, so a run of br_ifs does not copy them again each time.
+  MaterializeTop(uint32_t(target->label_types().size()));
   EndRegion();
   if (!target->is_function && !NeedsCopies(*target)) {
     auto [pos, field, fuel_taken, fuel_fall] = EmitCondBranch(c);
@@ -1143,7 +1163,11 @@ Expected<void, LoadError> Compiler::CompileBrTable() {
   Popped index = PHAT_TRY(PopExpect(ValType::I32));
   Control* dflt = PHAT_TRY(LabelAt(depths[count]));
   size_t arity = dflt->label_types().size();
-  for (uint32_t d : depths) {
+  // Targets repeat; each distinct one is checked once, and gets at most one stub below.
+  std::vector<uint32_t> distinct(depths);
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  for (uint32_t d : distinct) {
     Control* t = PHAT_TRY(LabelAt(d));
     if (t->label_types().size() != arity)
       return unexpected(Invalid("type mismatch: br_table targets have different arities"));
@@ -1151,6 +1175,7 @@ Expected<void, LoadError> Compiler::CompileBrTable() {
   }
   if (live_) {
     Slot index_slot = SlotOf(index);
+    MaterializeTop(uint32_t(arity));
     EndRegion();
     using Entry = interp::InstrBrTable::Entry;
     const size_t pos = Here();
@@ -1159,18 +1184,23 @@ Expected<void, LoadError> Compiler::CompileBrTable() {
     auto entry = [&](uint32_t i) { return pos + sizeof(interp::InstrBrTable) + i * sizeof(Entry); };
     // Targets that need their values moved, or that return, get a stub after the table; the
     // stub's own jump charges the target's block.
-    std::vector<uint32_t> stubs;
+    std::map<uint32_t, size_t> stubs;  // depth -> the stub's position, once emitted
     for (uint32_t i = 0; i <= count; ++i) {
       Control& t = *PHAT_TRY(LabelAt(depths[i]));
       if (t.is_function || NeedsCopies(t)) {
-        stubs.push_back(i);
+        stubs[depths[i]] = 0;
         continue;
       }
       LinkBranch(pos, entry(i) + offsetof(Entry, offset), int64_t(entry(i) + offsetof(Entry, fuel)), t);
     }
-    for (uint32_t i : stubs) {
-      Patch<int32_t>(entry(i) + offsetof(Entry, offset), int32_t(Here() - pos));
-      EmitJump(*PHAT_TRY(LabelAt(depths[i])));
+    for (auto& [depth, stub] : stubs) {
+      stub = Here();
+      EmitJump(*PHAT_TRY(LabelAt(depth)));
+      PHAT_TRY_VOID(CheckCodeSize());
+    }
+    for (uint32_t i = 0; i <= count; ++i) {
+      auto it = stubs.find(depths[i]);
+      if (it != stubs.end()) Patch<int32_t>(entry(i) + offsetof(Entry, offset), int32_t(it->second - pos));
     }
   }
   MarkUnreachable();

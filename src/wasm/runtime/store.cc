@@ -55,7 +55,12 @@ std::optional<uint32_t> Memory::Grow(uint32_t delta) {
   uint64_t wanted = uint64_t(old) + delta;
   if (wanted > max_pages_) return std::nullopt;
   Mapping m{data_, reserved_, committed_};
-  if (!CommitMapping(m, wanted * kPageSize)) return std::nullopt;
+  if (store_ && !Store::Draw(store_->memory_pages_, delta, store_->config_.max_memory_pages_total))
+    return std::nullopt;
+  if (!CommitMapping(m, wanted * kPageSize)) {
+    if (store_) store_->memory_pages_ -= delta;
+    return std::nullopt;
+  }
   committed_ = m.committed;
   size_ = wanted * kPageSize;
   return old;
@@ -65,12 +70,19 @@ std::optional<uint32_t> Table::Grow(uint32_t delta, Ref init) {
   uint32_t old = size();
   uint64_t wanted = uint64_t(old) + delta;
   if (wanted > max_size_) return std::nullopt;
-  elems_.resize(size_t(wanted), init);
+  if (!Store::Draw(store_->table_elements_, delta, store_->config_.max_table_elements_total))
+    return std::nullopt;
+  try {
+    elems_.resize(size_t(wanted), init);
+  } catch (const std::bad_alloc&) {  // the process is out of memory: growth fails, as allowed
+    store_->table_elements_ -= delta;
+    return std::nullopt;
+  }
   return old;
 }
 
 Memory* ExecContext::EmptyMemory() {
-  static Memory* empty = new Memory(MemoryType{}, 0);
+  static Memory* empty = new Memory(MemoryType{}, 0, nullptr);
   return empty;
 }
 
@@ -143,13 +155,17 @@ Expected<Memory*, LinkError> Store::NewMemory(MemoryType type) {
                                     " pages exceeds the limit of " +
                                     std::to_string(config_.max_memory_pages) + " pages"});
   uint32_t max_pages = uint32_t(std::min<uint64_t>(declared_max, config_.max_memory_pages));
+  if (!Draw(memory_pages_, type.limits.min, config_.max_memory_pages_total))
+    return unexpected(LinkError{LinkError::Kind::Limit,
+                                "memories of this store would exceed " +
+                                    std::to_string(config_.max_memory_pages_total) + " pages in all"});
   auto mapping = AcquireMapping(uint64_t(max_pages) * kPageSize);
-  if (!mapping) return unexpected(LinkError{LinkError::Kind::Limit, "cannot reserve memory"});
-  if (!CommitMapping(*mapping, type.limits.min * kPageSize)) {
-    ReleaseMapping(*mapping);
-    return unexpected(LinkError{LinkError::Kind::Limit, "cannot commit memory"});
+  if (!mapping || !CommitMapping(*mapping, type.limits.min * kPageSize)) {
+    if (mapping) ReleaseMapping(*mapping);
+    memory_pages_ -= type.limits.min;
+    return unexpected(LinkError{LinkError::Kind::Limit, "cannot reserve memory"});
   }
-  auto m = std::unique_ptr<Memory>(new Memory(type, max_pages));
+  auto m = std::unique_ptr<Memory>(new Memory(type, max_pages, this));
   m->data_ = mapping->base;
   m->reserved_ = mapping->reserved;
   m->committed_ = mapping->committed;
@@ -166,7 +182,16 @@ Expected<Table*, LinkError> Store::NewTable(TableType type, Ref init) {
                                     " elements exceeds the limit of " +
                                     std::to_string(config_.max_table_size)});
   uint32_t max_size = uint32_t(std::min<uint64_t>(declared_max, config_.max_table_size));
-  tables_.push_back(std::unique_ptr<Table>(new Table(type, max_size, init)));
+  if (!Draw(table_elements_, type.limits.min, config_.max_table_elements_total))
+    return unexpected(LinkError{LinkError::Kind::Limit,
+                                "tables of this store would exceed " +
+                                    std::to_string(config_.max_table_elements_total) + " elements in all"});
+  try {
+    tables_.push_back(std::unique_ptr<Table>(new Table(type, max_size, init, this)));
+  } catch (const std::bad_alloc&) {
+    table_elements_ -= type.limits.min;
+    return unexpected(LinkError{LinkError::Kind::Limit, "out of memory for a table"});
+  }
   return tables_.back().get();
 }
 
