@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <vector>
@@ -19,18 +20,19 @@ size_t PageRound(size_t n) {
 // address space forever.
 constexpr size_t kMaxFreePerSize = 64;
 std::mutex pool_mu;
-std::map<size_t, std::vector<Mapping>>& FreeRanges() {
-  static auto* free_ranges = new std::map<size_t, std::vector<Mapping>>();
+// Keyed by (reserved size, scratch): zeroed ranges never mix with scratch ones.
+std::map<std::pair<size_t, bool>, std::vector<Mapping>>& FreeRanges() {
+  static auto* free_ranges = new std::map<std::pair<size_t, bool>, std::vector<Mapping>>();
   return *free_ranges;
 }
 
 }  // namespace
 
-std::optional<Mapping> AcquireMapping(size_t reserved) {
+std::optional<Mapping> AcquireMapping(size_t reserved, bool scratch) {
   reserved = PageRound(reserved == 0 ? 1 : reserved);
   {
     std::lock_guard lock(pool_mu);
-    auto it = FreeRanges().find(reserved);
+    auto it = FreeRanges().find({reserved, scratch});
     if (it != FreeRanges().end() && !it->second.empty()) {
       Mapping m = it->second.back();
       it->second.pop_back();
@@ -51,15 +53,16 @@ bool CommitMapping(Mapping& m, size_t bytes) {
   return true;
 }
 
-void ReleaseMapping(Mapping m) {
+void ReleaseMapping(Mapping m, bool scratch, size_t keep) {
   if (m.base == nullptr) return;
   // Drop the pages: the range reads as zero next time, and costs only what was touched.
-  if (m.committed > 0 && madvise(m.base, m.committed, MADV_DONTNEED) != 0) {
+  size_t from = scratch ? std::min(PageRound(keep), m.committed) : 0;
+  if (m.committed > from && madvise(m.base + from, m.committed - from, MADV_DONTNEED) != 0) {
     munmap(m.base, m.reserved);
     return;
   }
   std::lock_guard lock(pool_mu);
-  auto& list = FreeRanges()[m.reserved];
+  auto& list = FreeRanges()[{m.reserved, scratch}];
   if (list.size() >= kMaxFreePerSize) {
     munmap(m.base, m.reserved);
     return;

@@ -43,6 +43,7 @@ bool LimitsMatch(uint64_t actual_min, bool actual_has_max, uint64_t actual_max, 
 }
 
 constexpr int kMaxReentry = 64;  // host -> guest -> host ... nesting on one Store
+constexpr size_t kResidentStackBytes = 256 * 1024;
 
 }  // namespace
 
@@ -131,7 +132,12 @@ Store::Store(EngineConfig config) : config_(config) {}
 Store::~Store() {
   // Instances go first: their start functions and segments may refer to memories and tables.
   instances_.clear();
-  if (stack_) ReleaseMapping(stack_->mapping);
+  // The value stack is scratch: validated code writes every slot before reading it, so its
+  // first pages may go to the next Store as they are, already faulted in.
+  if (stack_) {
+    size_t frame_bytes = size_t(reinterpret_cast<uint8_t*>(stack_->slots) - stack_->mapping.base);
+    ReleaseMapping(stack_->mapping, /*scratch=*/true, frame_bytes + kResidentStackBytes);
+  }
 }
 
 void Store::SetFuel(uint64_t fuel) { fuel_ = fuel > uint64_t(INT64_MAX) ? INT64_MAX : int64_t(fuel); }
@@ -357,16 +363,17 @@ Expected<void, ExecError> Store::Execute(Func* func, uint64_t* io) {
   if (!stack_) {
     const size_t slot_bytes = size_t(config_.max_value_stack) * sizeof(uint64_t);
     const size_t frame_bytes = size_t(config_.max_call_depth + 1) * sizeof(Frame);
-    auto mapping = AcquireMapping(slot_bytes + frame_bytes);
+    auto mapping = AcquireMapping(slot_bytes + frame_bytes, /*scratch=*/true);
     if (!mapping || !CommitMapping(*mapping, slot_bytes + frame_bytes))
       return unexpected(ExecError{ExecError::Kind::HostError, TrapKind::Unreachable,
                                   "cannot allocate the value stack", 0});
     stack_ = std::make_unique<Stack>();
     stack_->mapping = *mapping;
-    stack_->slots = reinterpret_cast<uint64_t*>(mapping->base);
-    stack_->slots_end = stack_->slots + config_.max_value_stack;
-    stack_->frames = reinterpret_cast<Frame*>(stack_->slots_end);
+    // Frames first, then slots: the hot start of both lies in the resident prefix.
+    stack_->frames = reinterpret_cast<Frame*>(mapping->base);
     stack_->frames_end = stack_->frames + config_.max_call_depth + 1;
+    stack_->slots = reinterpret_cast<uint64_t*>(mapping->base + frame_bytes);
+    stack_->slots_end = stack_->slots + config_.max_value_stack;
   }
   ExecContext* outer = stack_->active;
   if (depth_ >= kMaxReentry)
