@@ -126,6 +126,24 @@ struct Address {
   uint32_t b = 0;  // the immediate, the second slot, or the constant address
 };
 
+// What the last instruction produced: where its destination field is, where the code ended
+// after it (stale once anything else is emitted), and the stack height of its result.
+struct LastResult {
+  size_t dst_field = 0;
+  size_t end = SIZE_MAX;
+  uint32_t height = 0;
+};
+
+// The last full-width load emitted, for folding into a binary operation.
+struct LastLoad {
+  size_t start = 0, end = SIZE_MAX;
+  uint32_t height = 0;
+  Opcode op = Opcode::Nop;
+  Address address;
+  uint32_t offset = 0;
+  LastResult before;  // the result produced just before the load, restored if it is dropped
+};
+
 class Compiler {
  public:
   Compiler(const ModuleEnv& env, const EngineConfig& config, const LoadPolicy& policy,
@@ -233,7 +251,11 @@ class Compiler {
     last_result_ = {};
     last_compare_ = {};
     last_add_ = {};
+    last_load_ = {};
   }
+  // A binary operation whose operand `p` is the full-width load emitted last reads memory itself:
+  // the load is dropped and its address returned.
+  std::optional<LastLoad> TakeLoad(const Popped& p, OpType type);
   // Records that the instruction at `pos` wrote the just-pushed top entry. Every shape keeps
   // its destination slot right after the handler pointer.
   void NoteResult(size_t pos) { last_result_ = {pos + kDstOffset, Here(), Height() - 1}; }
@@ -343,11 +365,7 @@ class Compiler {
   uint32_t next_loop_id_ = 1;
   int32_t region_cost_ = 0;
 
-  struct LastResult {
-    size_t dst_field = 0;  // where the last instruction's destination slot is written
-    size_t end = SIZE_MAX; // code size right after it; stale once anything else is emitted
-    uint32_t height = 0;   // the stack height its result was pushed at
-  } last_result_;
+  LastResult last_result_;
   struct LastAdd {  // the last i32.add emitted, for folding into a load or store address
     size_t start = 0, end = SIZE_MAX;
     uint32_t height = 0;
@@ -356,6 +374,7 @@ class Compiler {
     bool imm = false;
     Pair srcs = Pair::SS;
   } last_add_;
+  LastLoad last_load_;
   struct LastCompare {
     size_t start = 0, end = SIZE_MAX;
     uint32_t height = 0;
@@ -1477,6 +1496,27 @@ Expected<void, LoadError> Compiler::CompileBinary(Opcode op) {
     Push(*lazy);
     return {};
   }
+  // An operand just loaded is read by the operation itself: the second one, or the first when
+  // the operation commutes (the other then needs no code of its own in between).
+  if (info.kind == OpKind::Binary) {
+    bool first = false;
+    std::optional<LastLoad> load = TakeLoad(b, info.in2);
+    if (!load && IsCommutative(op) && b.op.kind != Operand::Kind::Temp) {
+      load = TakeLoad(a, info.in1);
+      first = true;
+    }
+    if (load) {
+      const Popped& other = first ? b : a;
+      const int mode = load->address.mode == AddrMode::Slot ? 0 : 1;
+      const bool x_acc = TakeFromAcc(other);
+      Slot x = x_acc ? 0 : SlotOf(other);
+      size_t pos = Emit(interp::InstrRRM{interp::HandlersFor(op).rrm[mode][x_acc][0], Home(a.height), x,
+                                         load->address.a, load->offset, load->address.b, 0});
+      PushTemp(out);
+      NoteResult(pos);
+      return {};
+    }
+  }
   const bool integer = info.in1 == OpType::I32 || info.in1 == OpType::I64;
   Slot d = Home(a.height);
   std::optional<Opcode> swapped = SwappedCompare(op);
@@ -1521,6 +1561,19 @@ Expected<void, LoadError> Compiler::CompileBinary(Opcode op) {
 
 // ---- Memory ----
 
+std::optional<LastLoad> Compiler::TakeLoad(const Popped& p, OpType type) {
+  static constexpr Opcode kNatural[] = {Opcode::Nop, Opcode::I32Load, Opcode::I64Load, Opcode::F32Load,
+                                        Opcode::F64Load};
+  if (p.op.kind != Operand::Kind::Temp || last_load_.end != Here() || last_load_.height != p.height ||
+      last_load_.op != kNatural[int(type)])
+    return std::nullopt;
+  LastLoad load = last_load_;
+  TruncateTo(load.start);
+  Forget();
+  last_result_ = load.before;  // its producer is the last instruction again
+  return load;
+}
+
 Address Compiler::TakeAddress(const Popped& p, bool may_use_last) {
   using K = Operand::Kind;
   switch (p.op.kind) {
@@ -1551,10 +1604,15 @@ Expected<void, LoadError> Compiler::CompileLoad(Opcode op) {
   Popped addr = PHAT_TRY(PopExpect(ValType::I32));
   if (live_) {
     Address a = TakeAddress(addr, true);
+    LastResult before = last_result_;
     size_t pos = Emit(interp::InstrLoad{interp::HandlersFor(op).load[int(a.mode)][0], Home(addr.height), a.a,
                                         offset, a.b});
     PushTemp(ToValType(info.out));
     NoteResult(pos);
+    const bool full_width = op == Opcode::I32Load || op == Opcode::I64Load || op == Opcode::F32Load ||
+                            op == Opcode::F64Load;
+    if (full_width && (a.mode == AddrMode::Slot || a.mode == AddrMode::AddImm))
+      last_load_ = {pos, Here(), Height() - 1, op, a, offset, before};
     return {};
   }
   PushTemp(ToValType(info.out));

@@ -134,6 +134,16 @@ struct InstrStore {
   uint32_t offset;
   uint32_t b;
 };
+// d = f(x, mem[address + offset]): a binary operation whose second operand is a full-width
+// load (address: slot a, or a + imm b).
+struct InstrRRM {
+  Handler handler;
+  Slot d, x;
+  Slot a;
+  uint32_t offset;
+  uint32_t b;
+  uint32_t pad;
+};
 struct InstrStoreImm {
   Handler handler;  // mem[a + offset] = value
   Slot a;

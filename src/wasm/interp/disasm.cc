@@ -65,6 +65,12 @@ std::pair<std::string, size_t> Decode(const Instr* ip, size_t pos) {
       return {Format("%s %s <- %s, #%" PRIu64, n, Dst(info, in->d).c_str(), Src(info, 1, in->a).c_str(), in->imm),
               sizeof(InstrRRI<uint64_t>)};
     }
+    case Shape::RRM: {
+      auto* in = As<InstrRRM>(ip);
+      return {Format("%s %s <- %s, [%s + %u]", n, Dst(info, in->d).c_str(), Src(info, 1, in->x).c_str(),
+                     Address(info->mode, in->a, in->b).c_str(), in->offset),
+              sizeof(InstrRRM)};
+    }
     case Shape::RRRR: {
       auto* in = As<InstrRRRR>(ip);
       return {Format("%s s%u, s%u, s%u, %u", n, in->d, in->a, in->b, in->c), sizeof(InstrRRRR)};

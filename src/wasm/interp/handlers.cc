@@ -140,6 +140,9 @@ HANDLER(BinaryTrapRRI) {
   NEXT(InstrRRI<B>);
 }
 
+template <auto Fn, AddrMode kMode, Loc kX, Loc kD>
+HANDLER(BinaryRRM);
+
 // The 32-bit part of an address wraps like the i32.add it replaces; the static offset is then
 // added in 64 bits, so address + offset cannot wrap.
 template <AddrMode kMode, typename Access>
@@ -161,6 +164,17 @@ HANDLER(Load) {
   if (ea + kWidth > mem_size) [[unlikely]] TRAP(MemoryOutOfBounds);
   OUT(kD, in->d, ToSlot(Fn(mem + ea)));
   NEXT(InstrLoad);
+}
+
+// The second operand is loaded at its natural width: the load this replaces was full width.
+template <auto Fn, AddrMode kMode, Loc kX, Loc kD>
+HANDLER(BinaryRRM) {
+  using B = ArgOf<Fn, 1>;
+  auto* in = As<InstrRRM>(ip);
+  uint64_t ea = EffectiveAddress<kMode>(in, fp, acc);
+  if (ea + sizeof(B) > mem_size) [[unlikely]] TRAP(MemoryOutOfBounds);
+  OUT(kD, in->d, ToSlot(Fn(FromSlot<ArgOf<Fn, 0>>(In<kX>(fp, in->x, acc)), ops::ReadLe<B>(mem + ea))));
+  NEXT(InstrRRM);
 }
 
 template <auto Fn, unsigned kWidth, AddrMode kMode, ValueSrc kV>
@@ -545,8 +559,6 @@ HANDLER(ElemDrop) {
 
 // ---- Tables for the compiler ----
 
-constexpr Loc kLocs[] = {Loc::Slot, Loc::Acc};
-
 // Fills one table row's handler variants from its kind.
 struct GenericTable {
   std::array<GenericHandlers, size_t(Opcode::kCount)> rows{};
@@ -583,6 +595,12 @@ struct GenericTable {
     g.rri[int(kA)][0] = ImmVariant<Fn, kTrap, kA, Loc::Slot>();
     g.rri[int(kA)][1] = ImmVariant<Fn, kTrap, kA, Loc::Acc>();
   }
+  template <auto Fn, AddrMode kMode, Loc kX>
+  void BinaryMem(GenericHandlers& g) {
+    const int m = kMode == AddrMode::Slot ? 0 : 1;
+    g.rrm[m][int(kX)][0] = &BinaryRRM<Fn, kMode, kX, Loc::Slot>;
+    g.rrm[m][int(kX)][1] = &BinaryRRM<Fn, kMode, kX, Loc::Acc>;
+  }
   template <auto Fn, bool kTrap>
   void Binary(GenericHandlers& g) {
     BinaryPair<Fn, kTrap, Pair::SS>(g);
@@ -590,6 +608,12 @@ struct GenericTable {
     BinaryPair<Fn, kTrap, Pair::SA>(g);
     BinaryImm<Fn, kTrap, Loc::Slot>(g);
     BinaryImm<Fn, kTrap, Loc::Acc>(g);
+    if constexpr (!kTrap) {  // trapping ones (division) keep their load separate: rare enough
+      BinaryMem<Fn, AddrMode::Slot, Loc::Slot>(g);
+      BinaryMem<Fn, AddrMode::Slot, Loc::Acc>(g);
+      BinaryMem<Fn, AddrMode::AddImm, Loc::Slot>(g);
+      BinaryMem<Fn, AddrMode::AddImm, Loc::Acc>(g);
+    }
   }
   template <auto Fn, unsigned kWidth, AddrMode kMode>
   void LoadMode(GenericHandlers& g) {
@@ -771,6 +795,13 @@ struct HandlerCatalog {
       Shape imm_shape = info.in2 == OpType::I64 || info.in2 == OpType::F64 ? Shape::RRI64 : Shape::RRI32;
       for (int d = 0; d < 2; ++d) Add(g.rri[a][d], {info.text, imm_shape, 0, uint8_t(a), d == 1});
       Twin(g.rri[a][0], g.rri[a][1]);
+    }
+    for (int m = 0; m < 2; ++m) {
+      for (int x = 0; x < 2; ++x) {
+        for (int d = 0; d < 2; ++d)
+          Add(g.rrm[m][x][d], {info.text, Shape::RRM, 0, uint8_t(x), d == 1, m ? AddrMode::AddImm : AddrMode::Slot});
+        Twin(g.rrm[m][x][0], g.rrm[m][x][1]);
+      }
     }
     static constexpr uint8_t kPairAcc[] = {0, 1, 2};
     for (int p = 0; p < 3; ++p) {

@@ -28,6 +28,7 @@ struct GenericHandlers {
   Handler rr[2][2] = {};               // [Loc of a][Loc of result]
   Handler rrr[3][2] = {};              // [Pair][Loc of result]
   Handler rri[2][2] = {};              // [Loc of a][Loc of result]
+  Handler rrm[2][2][2] = {};           // [AddrMode Slot/AddImm][Loc of x][Loc of result]
   Handler load[kAddrModes][2] = {};    // [AddrMode][Loc of result]
   Handler store[kAddrModes][3] = {};   // [AddrMode][ValueSrc]
   Handler store_imm = nullptr;         // a 64-bit immediate value at a slot address
@@ -72,7 +73,7 @@ Status Run(const Instr* ip, uint64_t* fp, ExecContext* ctx, int64_t fuel);
 
 // How a handler's operands are laid out, for the disassembler.
 enum class Shape : uint8_t {
-  None, R, RR, RRR, RRI32, RRI64, RRRR, RRRRR, Const32, Const64, Load, Store, StoreImm, Enter, Br,
+  None, R, RR, RRR, RRI32, RRI64, RRM, RRRR, RRRRR, Const32, Const64, Load, Store, StoreImm, Enter, Br,
   BrIf, BrCmp, AddBrCmp, BrTable, Call, CallImport, CallIndirect, Global,
 };
 struct HandlerInfo {
