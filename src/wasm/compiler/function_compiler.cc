@@ -1368,8 +1368,10 @@ Expected<void, LoadError> Compiler::CompileSelect(Opcode op) {
   if (op == Opcode::Select && a.op.type != kUnknown && b.op.type != kUnknown && a.op.type != b.op.type)
     return unexpected(Invalid("type mismatch: select operands differ"));
   if (live_) {
-    Slot sa = SlotOf(a), sb = SlotOf(b), sc = SlotOf(c);
-    size_t pos = Emit(interp::InstrRRRR{data_.select, Home(a.height), sa, sb, sc});
+    const bool c_acc = TakeFromAcc(c);  // the condition is usually computed just before
+    Slot sc = c_acc ? 0 : SlotOf(c);
+    Slot sa = SlotOf(a), sb = SlotOf(b);
+    size_t pos = Emit(interp::InstrRRRR{data_.select[c_acc], Home(a.height), sa, sb, sc});
     PushTemp(result);
     NoteResult(pos);
     return {};

@@ -73,7 +73,8 @@ std::pair<std::string, size_t> Decode(const Instr* ip, size_t pos) {
     }
     case Shape::RRRR: {
       auto* in = As<InstrRRRR>(ip);
-      return {Format("%s s%u, s%u, s%u, %u", n, in->d, in->a, in->b, in->c), sizeof(InstrRRRR)};
+      std::string c = info->acc_in == 4 ? std::string("acc") : Format("%u", in->c);
+      return {Format("%s s%u, s%u, s%u, %s", n, in->d, in->a, in->b, c.c_str()), sizeof(InstrRRRR)};
     }
     case Shape::RRRRR: {
       auto* in = As<InstrRRRRR>(ip);

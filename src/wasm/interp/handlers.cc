@@ -404,9 +404,10 @@ HANDLER(Const64) {
   fp[in->d] = in->imm;
   NEXT(InstrConst64);
 }
+template <Loc kC>
 HANDLER(Select) {  // d = c ? a : b
   auto* in = As<InstrRRRR>(ip);
-  fp[in->d] = uint32_t(fp[in->c]) != 0 ? fp[in->a] : fp[in->b];
+  fp[in->d] = uint32_t(In<kC>(fp, in->c, acc)) != 0 ? fp[in->a] : fp[in->b];
   NEXT(InstrRRRR);
 }
 HANDLER(Unreachable) { TRAP(Unreachable); }
@@ -690,7 +691,7 @@ const DataHandlers kData{
     .copy = &Copy,
     .const32 = &Const32,
     .const64 = &Const64,
-    .select = &Select,
+    .select = {&Select<Loc::Slot>, &Select<Loc::Acc>},
     .unreachable = &Unreachable,
     .global_get = &GlobalGet<Loc::Slot>,
     .global_set = {&GlobalSet<Loc::Slot>, &GlobalSet<Loc::Acc>},
@@ -861,7 +862,8 @@ struct HandlerCatalog {
     Add(d.copy, {"copy", Shape::RR});
     Add(d.const32, {"const", Shape::Const32});
     Add(d.const64, {"const", Shape::Const64});
-    Add(d.select, {"select", Shape::RRRR});
+    Add(d.select[0], {"select", Shape::RRRR});
+    Add(d.select[1], {"select", Shape::RRRR, 0, 4});
     Add(d.unreachable, {"unreachable", Shape::None});
     Add(d.global_get, {"global.get", Shape::Global});
     Add(&GlobalGet<Loc::Acc>, {"global.get", Shape::Global, 0, 0, true});

@@ -57,7 +57,7 @@ struct ControlHandlers {
 const ControlHandlers& Control(bool fuel);
 
 struct DataHandlers {
-  Handler copy, const32, const64, select, unreachable;
+  Handler copy, const32, const64, select[2], unreachable;  // select: [Loc of the condition]
   Handler global_get, global_set[2];  // [Loc of the value]
   Handler memory_size, memory_grow, data_drop;
   Handler table_get, table_set, table_size, table_grow, elem_drop;
