@@ -217,6 +217,8 @@ class Compiler {
   // The slot holding a popped operand; constants are written into their home slot first.
   Slot SlotOf(const Popped& p);
   void EmitMove(Slot dst, const Operand& src, uint32_t src_height);
+  // A copy; runs of copies (phi moves at the end of a loop body) become one instruction.
+  void EmitCopy(Slot dst, Slot src);
 
   // ---- Emission ----
   size_t Here() const { return code_.size() * sizeof(uint64_t); }
@@ -563,10 +565,10 @@ Expected<void, LoadError> Compiler::CheckBlockEnd(const Control& c) {
 void Compiler::EmitMove(Slot dst, const Operand& src, uint32_t src_height) {
   switch (src.kind) {
     case Operand::Kind::Temp:
-      if (Home(src_height) != dst) Emit(interp::InstrRR{data_.copy, dst, Home(src_height)});
+      if (Home(src_height) != dst) EmitCopy(dst, Home(src_height));
       break;
     case Operand::Kind::Local:
-      if (src.local != dst) Emit(interp::InstrRR{data_.copy, dst, src.local});
+      if (src.local != dst) EmitCopy(dst, src.local);
       break;
     case Operand::Kind::Const:
       if (src.bits <= UINT32_MAX)
@@ -615,6 +617,36 @@ bool Compiler::HasRefs(uint32_t local) const {
   for (uint32_t h = bottom; h < Height(); ++h)
     if (stack_[h].Reads(local)) return true;
   return false;
+}
+
+void Compiler::EmitCopy(Slot dst, Slot src) {
+  using interp::InstrCopyN;
+  using interp::InstrRR;
+  auto* base = reinterpret_cast<uint8_t*>(code_.data());
+  if (auto* one = Previous<interp::InstrRR>(data_.copy)) {
+    InstrRR first = *one;
+    size_t pos = starts_[1];
+    TruncateTo(pos);
+    Emit(InstrCopyN{data_.copy_n, 2, 0});
+    Emit(InstrCopyN::Pair{first.d, first.a});
+    Emit(InstrCopyN::Pair{dst, src});
+    starts_[0] = kNoStart;  // the pairs belong to the instruction at pos
+    starts_[1] = pos;
+    return;
+  }
+  if (starts_[1] != kNoStart) {
+    auto* many = reinterpret_cast<InstrCopyN*>(base + starts_[1]);
+    if (many->handler == data_.copy_n &&
+        starts_[1] + sizeof(InstrCopyN) + many->count * sizeof(InstrCopyN::Pair) == Here()) {
+      size_t pos = starts_[1];
+      ++many->count;
+      Emit(InstrCopyN::Pair{dst, src});  // may move the buffer: `many` is not used after
+      starts_[0] = kNoStart;
+      starts_[1] = pos;
+      return;
+    }
+  }
+  Emit(interp::InstrRR{data_.copy, dst, src});
 }
 
 Slot Compiler::SlotOf(const Popped& p) {

@@ -109,6 +109,16 @@ struct InstrRRRRR {
   Slot d, a, b, c, e;
   uint32_t pad;
 };
+// Several copies in a row, done in order: count pairs (d, a) follow.
+struct InstrCopyN {
+  Handler handler;
+  uint32_t count;
+  uint32_t pad;
+  struct Pair {
+    Slot d, a;
+  };
+  const Pair* pairs() const { return reinterpret_cast<const Pair*>(this + 1); }
+};
 struct InstrConst32 {
   Handler handler;
   Slot d;

@@ -49,6 +49,13 @@ std::pair<std::string, size_t> Decode(const Instr* ip, size_t pos) {
       auto* in = As<InstrRR>(ip);
       return {Format("%s %s <- %s", n, Dst(info, in->d).c_str(), Src(info, 1, in->a).c_str()), sizeof(InstrRR)};
     }
+    case Shape::CopyN: {
+      auto* in = As<InstrCopyN>(ip);
+      std::string s = n;
+      for (uint32_t i = 0; i < in->count; ++i)
+        s += Format("%s s%u <- s%u", i ? ";" : "", in->pairs()[i].d, in->pairs()[i].a);
+      return {s, sizeof(InstrCopyN) + in->count * sizeof(InstrCopyN::Pair)};
+    }
     case Shape::RRR: {
       auto* in = As<InstrRRR>(ip);
       return {Format("%s %s <- %s, %s", n, Dst(info, in->d).c_str(), Src(info, 1, in->a).c_str(),

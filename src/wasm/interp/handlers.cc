@@ -394,6 +394,12 @@ HANDLER(Copy) {
   fp[in->d] = fp[in->a];
   NEXT(InstrRR);
 }
+HANDLER(CopyN) {
+  auto* in = As<InstrCopyN>(ip);
+  const InstrCopyN::Pair* p = in->pairs();
+  for (uint32_t i = 0; i < in->count; ++i) fp[p[i].d] = fp[p[i].a];
+  JUMP(sizeof(InstrCopyN) + in->count * sizeof(InstrCopyN::Pair));
+}
 HANDLER(Const32) {
   auto* in = As<InstrConst32>(ip);
   fp[in->d] = in->imm;
@@ -689,6 +695,7 @@ ControlHandlers MakeControl() {
 
 const DataHandlers kData{
     .copy = &Copy,
+    .copy_n = &CopyN,
     .const32 = &Const32,
     .const64 = &Const64,
     .select = {&Select<Loc::Slot>, &Select<Loc::Acc>},
@@ -860,6 +867,7 @@ struct HandlerCatalog {
     }
     const DataHandlers& d = Data();
     Add(d.copy, {"copy", Shape::RR});
+    Add(d.copy_n, {"copy", Shape::CopyN});
     Add(d.const32, {"const", Shape::Const32});
     Add(d.const64, {"const", Shape::Const64});
     Add(d.select[0], {"select", Shape::RRRR});

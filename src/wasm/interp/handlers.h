@@ -57,7 +57,7 @@ struct ControlHandlers {
 const ControlHandlers& Control(bool fuel);
 
 struct DataHandlers {
-  Handler copy, const32, const64, select[2], unreachable;  // select: [Loc of the condition]
+  Handler copy, copy_n, const32, const64, select[2], unreachable;  // select: [Loc of the condition]
   Handler global_get, global_set[2];  // [Loc of the value]
   Handler memory_size, memory_grow, data_drop;
   Handler table_get, table_set, table_size, table_grow, elem_drop;
@@ -73,7 +73,7 @@ Status Run(const Instr* ip, uint64_t* fp, ExecContext* ctx, int64_t fuel);
 
 // How a handler's operands are laid out, for the disassembler.
 enum class Shape : uint8_t {
-  None, R, RR, RRR, RRI32, RRI64, RRM, RRRR, RRRRR, Const32, Const64, Load, Store, StoreImm, Enter, Br,
+  None, R, RR, CopyN, RRR, RRI32, RRI64, RRM, RRRR, RRRRR, Const32, Const64, Load, Store, StoreImm, Enter, Br,
   BrIf, BrCmp, AddBrCmp, BrTable, Call, CallImport, CallIndirect, Global,
 };
 struct HandlerInfo {
