@@ -2,6 +2,7 @@
 // fuel exhaustion and host errors as distinct values; feature policy; limits; pooled memory.
 #include <gtest/gtest.h>
 
+#include "phat/wasm/linker.h"
 #include "test_util.h"
 
 namespace phat::wasm {
@@ -383,6 +384,65 @@ TEST(Instances, StartFunctionRunsAndItsTrapFailsInstantiation) {
   ASSERT_FALSE(failed);
   EXPECT_EQ(failed.error().kind, LinkError::Kind::Uninstantiable);
   EXPECT_NE(failed.error().message.find("unreachable"), std::string::npos) << failed.error().message;
+}
+
+}  // namespace
+}  // namespace phat::wasm
+
+// ---- Linker ----
+
+namespace phat::wasm {
+namespace {
+
+TEST(Linker, ResolvesHostFunctionsByNameForAnyStore) {
+  Linker linker;
+  linker.DefineFunc("env", "twice", {{ValType::I32}, {ValType::I32}}, [](HostCall& call) -> HostResult {
+    call.SetI32(0, call.ArgI32(0) * 2);
+    return {};
+  });
+  auto m = testing::MustCompile(R"((module
+    (import "env" "twice" (func $twice (param i32) (result i32)))
+    (func (export "f") (param i32) (result i32) (i32.add (call $twice (local.get 0)) (i32.const 1)))))");
+  for (int round = 0; round < 3; ++round) {  // the same definitions serve fresh stores
+    Store store;
+    auto inst = linker.Instantiate(store, m);
+    ASSERT_TRUE(inst) << inst.error().ToString();
+    auto r = store.Call((*inst)->GetFunc("f"), {{Value::I32(20)}});
+    ASSERT_TRUE(r) << r.error().ToString();
+    EXPECT_EQ((*r)[0], Value::I32(41));
+  }
+}
+
+TEST(Linker, NamesAMissingImportAndRejectsAWrongSignature) {
+  Linker linker;
+  linker.DefineFunc("env", "f", {{}, {}}, [](HostCall&) -> HostResult { return {}; });
+  Store store;
+  auto missing = linker.Instantiate(store, testing::MustCompile(R"((module (import "env" "g" (func))))"));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().kind, LinkError::Kind::Unlinkable);
+  EXPECT_NE(missing.error().message.find("\"env\" \"g\""), std::string::npos) << missing.error().message;
+
+  auto wrong = linker.Instantiate(store, testing::MustCompile(R"((module (import "env" "f" (func (param i32)))))"));
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().kind, LinkError::Kind::Unlinkable);
+}
+
+TEST(Linker, LinksOneInstanceToAnother) {
+  Store store;
+  Linker linker;
+  auto lib = linker.Instantiate(store, testing::MustCompile(R"((module
+    (global (export "base") i32 (i32.const 100))
+    (func (export "inc") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))))"));
+  ASSERT_TRUE(lib);
+  linker.DefineInstance("lib", **lib);
+  auto user = linker.Instantiate(store, testing::MustCompile(R"((module
+    (import "lib" "inc" (func $inc (param i32) (result i32)))
+    (import "lib" "base" (global $base i32))
+    (func (export "f") (result i32) (call $inc (global.get $base)))))"));
+  ASSERT_TRUE(user) << user.error().ToString();
+  auto r = store.Call((*user)->GetFunc("f"), {});
+  ASSERT_TRUE(r);
+  EXPECT_EQ((*r)[0], Value::I32(101));
 }
 
 }  // namespace

@@ -165,6 +165,7 @@ class Func {
  private:
   friend class Store;
   friend class Instance;
+  friend class Linker;
   Func() = default;
   const FuncType* type_ = nullptr;
   uint32_t type_id_ = 0;
