@@ -128,6 +128,10 @@ class HostCall {
   // Charges extra fuel for work the host does; false if the budget ran out (the host should
   // then fail with HostFailure::OutOfFuel()).
   bool ConsumeFuel(uint64_t amount);
+  // Fuel left for the running call (the Store's budget when the host itself called).
+  uint64_t fuel_remaining() const;
+  // What the embedder attached to the running Store (Store::set_user_data), or null.
+  void* user_data() const;
 
  private:
   const uint64_t* args_;
@@ -231,6 +235,10 @@ class Store {
 
   const EngineConfig& config() const { return config_; }
 
+  // An embedder's pointer for its host functions to find their context (HostCall::user_data).
+  void set_user_data(void* data) { user_data_ = data; }
+  void* user_data() const { return user_data_; }
+
   // Fuel. With metering compiled in, each call stops with FuelExhausted once the budget is
   // spent. The budget carries over between calls until set again.
   void SetFuel(uint64_t fuel);
@@ -269,6 +277,7 @@ class Store {
   Expected<void, ExecError> Execute(Func* func, uint64_t* args_and_results);
 
   EngineConfig config_;
+  void* user_data_ = nullptr;
   int64_t fuel_ = INT64_MAX;
   uint64_t table_elements_ = 0;  // drawn from config_.max_table_elements_total
   uint64_t memory_pages_ = 0;    // drawn from config_.max_memory_pages_total

@@ -91,6 +91,12 @@ Memory* ExecContext::EmptyMemory() {
 
 Memory* HostCall::memory() const { return caller_ ? caller_->memory() : nullptr; }
 
+uint64_t HostCall::fuel_remaining() const {
+  return ctx_ ? uint64_t(std::max<int64_t>(ctx_->fuel, 0)) : 0;
+}
+
+void* HostCall::user_data() const { return ctx_ ? ctx_->store->user_data() : nullptr; }
+
 bool HostCall::ConsumeFuel(uint64_t amount) {
   if (ctx_ == nullptr) return true;
   if (amount > uint64_t(INT64_MAX) || int64_t(amount) > ctx_->fuel) {

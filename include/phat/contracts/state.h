@@ -1,0 +1,69 @@
+// What the contract runtime reads and writes, behind a small interface: the node keeps it in
+// RocksDB, tests in memory (MemoryState). The runtime never writes while a call runs: it reads
+// through a journaled overlay and hands back one StateChanges, which a committing call applies
+// at the end in one step, so a state never holds half a call.
+// Readers must be safe to call from the thread running the call; MemoryState is not thread-safe.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include "phat/contracts/types.h"
+
+namespace phat::contracts {
+
+class StateReader {
+ public:
+  virtual ~StateReader() = default;
+  virtual std::optional<Bytes> GetStorage(const AccountId& contract, ByteView key) const = 0;
+  virtual std::optional<ContractInfo> GetContract(const AccountId& account) const = 0;
+  virtual Balance GetBalance(const AccountId& account) const = 0;
+  virtual std::optional<Bytes> GetCode(const CodeHash& hash) const = 0;  // the Wasm as uploaded
+  virtual std::optional<CodeInfo> GetCodeInfo(const CodeHash& hash) const = 0;
+};
+
+// The net effect of a committed call (or upload) on the state, in a canonical order.
+struct StateChanges {
+  using StorageKey = std::pair<AccountId, Bytes>;
+  std::map<StorageKey, std::optional<Bytes>> storage;  // nullopt: cleared
+  std::set<AccountId> wiped;  // terminated contracts: all their storage goes (before `storage`)
+  std::map<AccountId, std::optional<ContractInfo>> contracts;  // nullopt: removed
+  std::map<AccountId, Balance> balances;
+  std::map<CodeHash, Bytes> codes;               // newly uploaded Wasm
+  std::map<CodeHash, CodeInfo> code_infos;       // new or changed (refcount)
+  bool empty() const {
+    return storage.empty() && wiped.empty() && contracts.empty() && balances.empty() &&
+           codes.empty() && code_infos.empty();
+  }
+};
+
+class State : public StateReader {
+ public:
+  virtual void Apply(const StateChanges& changes) = 0;
+};
+
+// The whole state in maps; for tests and benchmarks.
+class MemoryState final : public State {
+ public:
+  std::optional<Bytes> GetStorage(const AccountId& contract, ByteView key) const override;
+  std::optional<ContractInfo> GetContract(const AccountId& account) const override;
+  Balance GetBalance(const AccountId& account) const override;
+  std::optional<Bytes> GetCode(const CodeHash& hash) const override;
+  std::optional<CodeInfo> GetCodeInfo(const CodeHash& hash) const override;
+  void Apply(const StateChanges& changes) override;
+
+  void SetBalance(const AccountId& account, Balance balance) { balances_[account] = balance; }
+  // Every storage entry of one contract, by key.
+  std::map<Bytes, Bytes> StorageOf(const AccountId& contract) const;
+
+ private:
+  std::map<std::pair<AccountId, Bytes>, Bytes, std::less<>> storage_;
+  std::map<AccountId, ContractInfo> contracts_;
+  std::map<AccountId, Balance> balances_;
+  std::map<CodeHash, Bytes> codes_;
+  std::map<CodeHash, CodeInfo> code_infos_;
+};
+
+}  // namespace phat::contracts
