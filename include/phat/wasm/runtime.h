@@ -263,6 +263,7 @@ class Store {
 
  private:
   friend class HostCall;
+  friend struct interp::ExecContext;
   friend class Memory;
   friend class Table;
   // Draws `amount` from a store-wide budget; false (and nothing drawn) if it would exceed `limit`.

@@ -69,6 +69,9 @@ struct ExecContext {
     funcs = inst->funcs_.data();
   }
   static Memory* EmptyMemory();
+  // Makes the value stack usable up to `needed` (it is committed as it grows); false if that is
+  // past the configured maximum.
+  [[gnu::noinline]] bool GrowStack(const uint64_t* needed);
 
   std::span<const uint8_t> data_segment(uint32_t i) const { return instance->datas_[i]; }
   void drop_data_segment(uint32_t i) { instance->datas_[i] = {}; }

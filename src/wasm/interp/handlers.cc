@@ -260,7 +260,8 @@ HANDLER(BrTable) {
 template <bool kFuel, bool kZero>
 HANDLER(Enter) {
   auto* in = As<InstrEnter>(ip);
-  if (fp + in->frame_slots > ctx->stack_end) [[unlikely]] TRAP(CallStackExhausted);
+  if (fp + in->frame_slots > ctx->stack_end && !ctx->GrowStack(fp + in->frame_slots)) [[unlikely]]
+    TRAP(CallStackExhausted);
   if constexpr (kZero) {
     uint64_t* p = fp + in->zero_from;
     for (uint32_t i = 0; i < in->zero_count; ++i) p[i] = 0;
@@ -360,7 +361,8 @@ HANDLER(Call) {
   const CompiledFunction* callee = in->callee;
   Frame* f = ctx->frame_top;
   uint64_t* callee_fp = fp + in->base;
-  if (f == ctx->frame_end || callee_fp + callee->frame_slots > ctx->stack_end) [[unlikely]]
+  if (f == ctx->frame_end || (callee_fp + callee->frame_slots > ctx->stack_end &&
+                              !ctx->GrowStack(callee_fp + callee->frame_slots))) [[unlikely]]
     TRAP(CallStackExhausted);
   if constexpr (kFuel) CHARGE(callee->entry_fuel);
   for (uint32_t i = callee->num_params; i < callee->num_locals; ++i) callee_fp[i] = 0;

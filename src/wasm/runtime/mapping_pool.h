@@ -1,8 +1,8 @@
 // Reserved address ranges for linear memories and value stacks, recycled across Stores so that
 // instantiating costs no mmap. A range is reserved inaccessible and made usable as it grows;
-// a released range is zeroed (the kernel drops its pages) before anyone gets it again, except
-// for a prefix the releaser declares scratch: ranges with scratch come back only to those who
-// ask for scratch. Thread-safe.
+// a released range is zeroed (small ones in place, else the kernel drops the pages) before anyone
+// gets it again, except for a prefix the releaser declares scratch: ranges with scratch come back
+// only to those who ask for scratch. Thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -24,7 +24,8 @@ std::optional<Mapping> AcquireMapping(size_t reserved, bool scratch = false);
 // Makes the first `bytes` usable (never shrinks). False if the system refuses.
 bool CommitMapping(Mapping& m, size_t bytes);
 // Returns the range to the pool. Its contents are discarded, except the first `keep` bytes of
-// a scratch range: they stay resident, unzeroed, so the next user does not fault them in.
+// a scratch range: they stay resident, unzeroed, so the next user does not fault them in; the
+// rest of a scratch range is uncommitted again.
 void ReleaseMapping(Mapping m, bool scratch = false, size_t keep = 0);
 
 }  // namespace phat::wasm

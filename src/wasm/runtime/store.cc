@@ -15,6 +15,8 @@ using interp::Frame;
 using interp::Status;
 
 // The value stack and the call frames of one Store, in one pooled mapping.
+// The value stack and call frames. The mapping is reserved for the configured maximum but
+// committed as it grows (ExecContext::GrowStack), so a Store that used little hands back little.
 struct Store::Stack {
   Mapping mapping;
   uint64_t* slots = nullptr;
@@ -22,7 +24,23 @@ struct Store::Stack {
   Frame* frames = nullptr;
   Frame* frames_end = nullptr;
   ExecContext* active = nullptr;  // the execution a host function may re-enter from
+  size_t initial_commit = 0;      // bytes committed up front and kept resident across Stores
+  uint64_t* committed_end() const {
+    return std::min(slots_end, reinterpret_cast<uint64_t*>(mapping.base + mapping.committed));
+  }
 };
+
+bool ExecContext::GrowStack(const uint64_t* needed) {
+  Store::Stack& stack = *store->stack_;
+  if (needed > stack.slots_end) return false;
+  // Grow geometrically, so that deep recursion commits in a few steps.
+  const size_t want = size_t(reinterpret_cast<const uint8_t*>(needed) - stack.mapping.base);
+  if (!CommitMapping(stack.mapping, std::max(want, stack.mapping.committed * 2))) {
+    if (!CommitMapping(stack.mapping, want)) return false;
+  }
+  stack_end = stack.committed_end();
+  return true;
+}
 
 namespace {
 
@@ -140,10 +158,7 @@ Store::~Store() {
   instances_.clear();
   // The value stack is scratch: validated code writes every slot before reading it, so its
   // first pages may go to the next Store as they are, already faulted in.
-  if (stack_) {
-    size_t frame_bytes = size_t(reinterpret_cast<uint8_t*>(stack_->slots) - stack_->mapping.base);
-    ReleaseMapping(stack_->mapping, /*scratch=*/true, frame_bytes + kResidentStackBytes);
-  }
+  if (stack_) ReleaseMapping(stack_->mapping, /*scratch=*/true, stack_->initial_commit);
 }
 
 void Store::SetFuel(uint64_t fuel) { fuel_ = fuel > uint64_t(INT64_MAX) ? INT64_MAX : int64_t(fuel); }
@@ -369,12 +384,14 @@ Expected<void, ExecError> Store::Execute(Func* func, uint64_t* io) {
   if (!stack_) {
     const size_t slot_bytes = size_t(config_.max_value_stack) * sizeof(uint64_t);
     const size_t frame_bytes = size_t(config_.max_call_depth + 1) * sizeof(Frame);
+    const size_t initial = std::min(slot_bytes, kResidentStackBytes) + frame_bytes;
     auto mapping = AcquireMapping(slot_bytes + frame_bytes, /*scratch=*/true);
-    if (!mapping || !CommitMapping(*mapping, slot_bytes + frame_bytes))
+    if (!mapping || !CommitMapping(*mapping, initial))
       return unexpected(ExecError{ExecError::Kind::HostError, TrapKind::Unreachable,
                                   "cannot allocate the value stack", 0});
     stack_ = std::make_unique<Stack>();
     stack_->mapping = *mapping;
+    stack_->initial_commit = initial;
     // Frames first, then slots: the hot start of both lies in the resident prefix.
     stack_->frames = reinterpret_cast<Frame*>(mapping->base);
     stack_->frames_end = stack_->frames + config_.max_call_depth + 1;
@@ -390,7 +407,8 @@ Expected<void, ExecError> Store::Execute(Func* func, uint64_t* io) {
   uint64_t* fp = outer ? outer->reentry_slots : stack_->slots;
   Frame* frames = outer ? outer->frame_top : stack_->frames;
   const size_t io_slots = std::max(type.params.size(), type.results.size());
-  if (fp + io_slots > stack_->slots_end || frames >= stack_->frames_end)
+  if (fp + io_slots > stack_->slots_end || frames >= stack_->frames_end ||
+      (fp + io_slots > stack_->committed_end() && !CommitMapping(stack_->mapping, size_t(reinterpret_cast<uint8_t*>(fp + io_slots) - stack_->mapping.base))))
     return unexpected(ExecError{ExecError::Kind::Trap, TrapKind::CallStackExhausted,
                                 std::string(TrapMessage(TrapKind::CallStackExhausted)), 0});
 
@@ -398,7 +416,7 @@ Expected<void, ExecError> Store::Execute(Func* func, uint64_t* io) {
   ctx.store = this;
   ctx.frame_top = frames;
   ctx.frame_end = stack_->frames_end;
-  ctx.stack_end = stack_->slots_end;
+  ctx.stack_end = stack_->committed_end();
   ctx.EnterInstance(func->instance());
   std::copy_n(io, type.params.size(), fp);
   *ctx.frame_top++ = Frame{interp::ExitInstr(), fp, func->instance()};
