@@ -58,6 +58,8 @@ size_t FirstInvalidUtf8(ByteView s) {
 
 }  // namespace
 
+bool IsValidUtf8(ByteView bytes) { return FirstInvalidUtf8(bytes) == bytes.size(); }
+
 std::string DecodeError::ToString() const {
   return "SCALE decode error at offset " + std::to_string(offset) + ": " + message;
 }

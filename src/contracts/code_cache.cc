@@ -105,8 +105,9 @@ Expected<std::shared_ptr<const PreparedCode>, Error> CodeCache::Prepare(const Co
       return unexpected(Rejected(fmt::format("import {}: wrong signature {}, expected {}", name,
                                              wasm::FuncTypeString(module.types()[imp.func_type.value]),
                                              wasm::FuncTypeString(fn->func()->type()))));
-    if (imp.name == "call_chain_extension" && !chain_extension)
-      return unexpected(Rejected("import seal0.call_chain_extension: no chain extension is enabled"));
+    if ((imp.name == "call_chain_extension" || imp.name == "seal_call_chain_extension") &&
+        !chain_extension)
+      return unexpected(Rejected(fmt::format("import {}: no chain extension is enabled", name)));
     code->imports.push_back(*fn);
   }
   if (!has_memory) return unexpected(Rejected("the contract does not import env.memory"));

@@ -32,8 +32,12 @@ ChainExtension* Execution::extension(uint16_t id) const {
 }
 
 void Execution::AppendDebug(std::string_view text) {
-  size_t room = schedule_.limits.debug_buffer_len - std::min<size_t>(debug_.size(), schedule_.limits.debug_buffer_len);
-  debug_.append(text.substr(0, room));
+  // As pallet-contracts: a message goes in whole or not at all; only the first may be cut.
+  const size_t limit = schedule_.limits.debug_buffer_len;
+  if (debug_.empty())
+    debug_.assign(text.substr(0, limit));
+  else if (debug_.size() + text.size() <= limit)
+    debug_.append(text);
 }
 
 bool Execution::AllowsReentry(const AccountId& account) const {
@@ -101,8 +105,9 @@ Expected<Execution::Outcome, CallFailure> Execution::Instantiate(const Instantia
     return CallerFails(ContractError::CodeNotFound, "code hash 0x" + ToHex(spec.code_hash));
   auto code = codes_.Get(spec.code_hash, overlay_.base());
   if (!code) return CallerFails(code.error().kind, code.error().message);
-  if (mode_ == Mode::Transaction && (*code)->determinism == Determinism::Relaxed)
-    return CallerFails(ContractError::Indeterministic, "in a transaction");
+  // Relaxed code may only be called in queries, never instantiated (pallet-contracts).
+  if ((*code)->determinism == Determinism::Relaxed)
+    return CallerFails(ContractError::Indeterministic, "code that may use floats cannot be instantiated");
   const AccountId address =
       Runtime::ContractAddress(spec.caller, spec.code_hash, spec.input, spec.salt);
   if (overlay_.GetContract(address))

@@ -96,6 +96,14 @@ class Host {
     for (int i = 15; i >= 0; --i) v = v << 8 | bytes[i];
     return v;
   }
+  // A storage value: at most payload_len bytes, checked before memory is read.
+  Expected<ByteView, HostFailure> ReadValue(uint32_t ptr, uint32_t len) const {
+    if (len > schedule().limits.payload_len)
+      return std::unexpected(Fail(ContractError::ValueTooLarge,
+                                  fmt::format("a storage value of {} bytes; at most {} are allowed",
+                                              len, schedule().limits.payload_len)));
+    return Read(ptr, len);
+  }
   // A storage key of the variable-length kind: at most max_storage_key_len bytes.
   Expected<ByteView, HostFailure> ReadKey(uint32_t ptr, uint32_t len) const {
     if (len > schedule().limits.max_storage_key_len)
@@ -160,14 +168,7 @@ HostResult GetStorage(Host& h, ByteView key, uint32_t out, uint32_t out_len_ptr)
 
 // Writes (or with no value, clears) an entry; returns the old value's size or SENTINEL.
 Expected<uint32_t, HostFailure> SetStorage(Host& h, ByteView key, std::optional<ByteView> value) {
-  if (value) {
-    if (value->size() > h.schedule().limits.payload_len)
-      return std::unexpected(Host::Fail(
-          ContractError::ValueTooLarge,
-          fmt::format("a storage value of {} bytes; at most {} are allowed", value->size(),
-                      h.schedule().limits.payload_len)));
-    PHAT_TRY_VOID(h.ChargeBytes(value->size(), h.costs().per_byte));
-  }
+  if (value) PHAT_TRY_VOID(h.ChargeBytes(value->size(), h.costs().per_byte));
   Overlay& overlay = h.exec().overlay();
   std::optional<Bytes> old = overlay.GetStorage(h.frame().account, key);
   overlay.SetStorage(h.frame().account, key,
@@ -192,19 +193,19 @@ HostResult seal1_get_storage(Host& h) {
 }
 HostResult seal0_set_storage(Host& h) {
   auto key = PHAT_TRY(h.Read(h.I32(0), 32));
-  auto value = PHAT_TRY(h.Read(h.I32(1), h.I32(2)));
+  auto value = PHAT_TRY(h.ReadValue(h.I32(1), h.I32(2)));
   PHAT_TRY(SetStorage(h, key, value));
   return {};
 }
 HostResult seal1_set_storage(Host& h) {
   auto key = PHAT_TRY(h.Read(h.I32(0), 32));
-  auto value = PHAT_TRY(h.Read(h.I32(1), h.I32(2)));
+  auto value = PHAT_TRY(h.ReadValue(h.I32(1), h.I32(2)));
   h.Return(PHAT_TRY(SetStorage(h, key, value)));
   return {};
 }
 HostResult seal2_set_storage(Host& h) {
   auto key = PHAT_TRY(h.ReadKey(h.I32(0), h.I32(1)));
-  auto value = PHAT_TRY(h.Read(h.I32(2), h.I32(3)));
+  auto value = PHAT_TRY(h.ReadValue(h.I32(2), h.I32(3)));
   h.Return(PHAT_TRY(SetStorage(h, key, value)));
   return {};
 }
@@ -327,9 +328,9 @@ HostResult seal0_deposit_event(Host& h) {
   PHAT_TRY_VOID(h.ChargeBytes(data_len, h.costs().per_byte));
   auto topics_bytes = PHAT_TRY(h.Read(h.I32(0), topics_len));
   auto data = PHAT_TRY(h.Read(h.I32(2), data_len));
-  // Topics are a SCALE Vec<[u8; 32]>.
+  // Topics are a SCALE Vec<[u8; 32]>; an empty buffer means none.
   codec::ScaleReader reader(topics_bytes);
-  auto count = reader.CompactU32();
+  auto count = topics_bytes.empty() ? codec::Decoded<uint32_t>(0) : reader.CompactU32();
   if (!count || uint64_t(*count) * 32 != reader.remaining())
     return std::unexpected(
         Host::Fail(ContractError::DecodingFailed, "event topics are not a Vec<[u8; 32]>"));
@@ -349,7 +350,9 @@ HostResult seal0_deposit_event(Host& h) {
 HostResult seal0_debug_message(Host& h) {
   auto text = PHAT_TRY(h.Read(h.I32(0), h.I32(1)));
   PHAT_TRY_VOID(h.ChargeBytes(text.size(), h.costs().per_byte));
-  h.exec().AppendDebug(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()));
+  // Invalid UTF-8 is dropped without a trap, as pallet-contracts does.
+  if (codec::IsValidUtf8(text))
+    h.exec().AppendDebug(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()));
   h.Return(kSuccess);
   return {};
 }
@@ -601,10 +604,14 @@ HostResult seal0_set_code_hash(Host& h) {
   auto hash = PHAT_TRY(h.ReadArray<32>(h.I32(0)));
   Overlay& overlay = h.exec().overlay();
   std::optional<ContractInfo> info = overlay.GetContract(h.frame().account);
-  if (!overlay.GetCodeInfo(hash) || !info) {
+  std::optional<CodeInfo> code = overlay.GetCodeInfo(hash);
+  if (!code || !info) {
     h.Return(kCodeNotFound);
     return {};
   }
+  if (code->determinism != Determinism::Enforced)
+    return std::unexpected(Host::Fail(ContractError::Indeterministic,
+                                      "set_code_hash to code that may use floats"));
   overlay.AddCodeRef(info->code_hash, -1);
   overlay.AddCodeRef(hash, +1);
   overlay.SetContract(h.frame().account, ContractInfo{hash});

@@ -91,8 +91,15 @@ Expected<std::pair<CodeHash, StateChanges>, Error> Runtime::PrepareUpload(
   const CodeHash hash = crypto::Blake2b256(wasm);
   StateChanges changes;
   if (state.GetCodeInfo(hash)) return std::pair{hash, std::move(changes)};
-  auto code = PHAT_TRY(impl_->codes.Prepare(hash, wasm, determinism, !impl_->extensions.empty()));
-  impl_->codes.Insert(std::move(code));
+  const bool extension = !impl_->extensions.empty();
+  // Relaxed code that needs no floats is stored as deterministic, so it can also be
+  // instantiated and run in transactions (as pallet-contracts does).
+  auto code = impl_->codes.Prepare(hash, wasm, Determinism::Enforced, extension);
+  if (!code && determinism == Determinism::Relaxed)
+    code = impl_->codes.Prepare(hash, wasm, Determinism::Relaxed, extension);
+  if (!code) return unexpected(std::move(code).error());
+  determinism = (*code)->determinism;
+  impl_->codes.Insert(std::move(*code));
   changes.codes.emplace(hash, Bytes(wasm.begin(), wasm.end()));
   changes.code_infos.emplace(hash, CodeInfo{origin, determinism, 0, uint32_t(wasm.size())});
   return std::pair{hash, std::move(changes)};

@@ -23,9 +23,56 @@ Bytes Hex(std::string_view hex) {
   return bytes.value_or(Bytes{});
 }
 
+Bytes Le32(uint32_t v) {
+  Bytes out(4);
+  for (int i = 0; i < 4; ++i) out[i] = uint8_t(v >> (8 * i));
+  return out;
+}
+
+Bytes Le64(uint64_t v) {
+  Bytes out(8);
+  for (int i = 0; i < 8; ++i) out[i] = uint8_t(v >> (8 * i));
+  return out;
+}
+
+Bytes Le128(Balance v) {
+  Bytes out(16);
+  for (int i = 0; i < 16; ++i) out[i] = uint8_t(v >> (8 * i));
+  return out;
+}
+
+uint32_t ReadLe32(ByteView bytes, size_t at) {
+  EXPECT_LE(at + 4, bytes.size()) << "no u32 at " << at;
+  uint32_t v = 0;
+  for (size_t i = 0; i < 4 && at + i < bytes.size(); ++i) v |= uint32_t(bytes[at + i]) << (8 * i);
+  return v;
+}
+
+uint64_t ReadLe64(ByteView bytes, size_t at) {
+  EXPECT_LE(at + 8, bytes.size()) << "no u64 at " << at;
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8 && at + i < bytes.size(); ++i) v |= uint64_t(bytes[at + i]) << (8 * i);
+  return v;
+}
+
+Bytes Cat(std::initializer_list<ByteView> parts) {
+  Bytes out;
+  for (ByteView part : parts) out.insert(out.end(), part.begin(), part.end());
+  return out;
+}
+
 ContractTest::ContractTest() {
   state_.SetBalance(kAlice, Balance(1) << 100);
   state_.SetBalance(kBob, 1'000'000);
+}
+
+ContractTest::ContractTest(RuntimeConfig config) : runtime_(std::move(config)) {
+  state_.SetBalance(kAlice, Balance(1) << 100);
+  state_.SetBalance(kBob, 1'000'000);
+}
+
+Expected<CodeHash, Error> ContractTest::Upload(std::string_view wat, Determinism determinism) {
+  return runtime_.Upload(state_, kAlice, Wasm(wat), determinism);
 }
 
 CodeHash ContractTest::MustUpload(std::string_view wat, Determinism determinism) {

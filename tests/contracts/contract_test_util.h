@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -24,10 +25,27 @@ std::string Fixture(std::string_view name);
 Bytes Wasm(std::string_view wat);
 Bytes Hex(std::string_view hex);
 
+// Integers as the pallet encodes them (little-endian), and reading them back.
+Bytes Le32(uint32_t v);
+Bytes Le64(uint64_t v);
+Bytes Le128(Balance v);
+uint32_t ReadLe32(ByteView bytes, size_t at = 0);
+uint64_t ReadLe64(ByteView bytes, size_t at = 0);
+// The parts one after the other.
+Bytes Cat(std::initializer_list<ByteView> parts);
+inline Bytes Str(std::string_view text) {
+  return Bytes(text.begin(), text.end());
+}
+
 class ContractTest : public ::testing::Test {
  protected:
   ContractTest();
+  // The same, with a runtime built from `config` (e.g. a schedule with smaller limits).
+  explicit ContractTest(RuntimeConfig config);
 
+  // Uploads WAT text and returns what the runtime says, for tests of rejected code.
+  Expected<CodeHash, Error> Upload(std::string_view wat,
+                                   Determinism determinism = Determinism::Enforced);
   // Uploads WAT text; fails the test if the runtime rejects it.
   CodeHash MustUpload(std::string_view wat, Determinism determinism = Determinism::Enforced);
   // Instantiates; fails the test unless it succeeds, and returns the address.

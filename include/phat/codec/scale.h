@@ -50,6 +50,9 @@ struct DecodeError {
 template <typename T>
 using Decoded = Expected<T, DecodeError>;
 
+// Whether `bytes` is UTF-8 as Rust's String::from_utf8 accepts it.
+bool IsValidUtf8(ByteView bytes);
+
 // Appends SCALE encodings to a byte buffer.
 class ScaleWriter {
  public:
