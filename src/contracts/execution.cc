@@ -53,7 +53,7 @@ bool Execution::OnStack(const AccountId& account, int* count) const {
   return n > 0;
 }
 
-Expected<Execution::Outcome, CallFailure> Execution::Call(const CallSpec& spec,
+Expected<Execution::Outcome, CallFailure> Execution::Call(CallSpec spec,
                                                           uint64_t& fuel_used) {
   fuel_used = 0;
   if (frames_.size() >= schedule_.limits.call_depth)
@@ -79,7 +79,7 @@ Expected<Execution::Outcome, CallFailure> Execution::Call(const CallSpec& spec,
   }
   if (mode_ == Mode::Transaction && frame.code->determinism == Determinism::Relaxed)
     return CallerFails(ContractError::Indeterministic, "in a transaction");
-  frame.input = spec.input;
+  frame.input = std::move(spec.input);
 
   const Overlay::Checkpoint checkpoint = overlay_.Mark();
   const size_t events_mark = events_.size();
@@ -95,7 +95,7 @@ Expected<Execution::Outcome, CallFailure> Execution::Call(const CallSpec& spec,
   return Outcome{std::move(*ret), fuel_used, std::nullopt};
 }
 
-Expected<Execution::Outcome, CallFailure> Execution::Instantiate(const InstantiateSpec& spec,
+Expected<Execution::Outcome, CallFailure> Execution::Instantiate(InstantiateSpec spec,
                                                                  uint64_t& fuel_used) {
   fuel_used = 0;
   if (frames_.size() >= schedule_.limits.call_depth)
@@ -119,7 +119,7 @@ Expected<Execution::Outcome, CallFailure> Execution::Instantiate(const Instantia
   frame.caller = spec.caller;
   frame.value = spec.value;
   frame.code = *code;
-  frame.input = spec.input;
+  frame.input = std::move(spec.input);
   frame.is_constructor = true;
 
   const Overlay::Checkpoint checkpoint = overlay_.Mark();
@@ -165,9 +165,11 @@ Expected<ExecReturn, CallFailure> Execution::RunFrame(Frame& frame, const char* 
     fuel_used = fuel;
     return unexpected(CalleeFails(ContractError::HostError, memory.error().ToString()));
   }
-  std::vector<wasm::Extern> imports = code.imports;
-  imports[code.memory_import] = wasm::Extern::Of(*memory);
-  auto instance = store.Instantiate(code.module, imports);
+  // Frames instantiate one at a time (a nested frame starts only once its caller runs), so one
+  // scratch list of imports serves them all.
+  import_scratch_.assign(code.imports.begin(), code.imports.end());
+  import_scratch_[code.memory_import] = wasm::Extern::Of(*memory);
+  auto instance = store.Instantiate(code.module, import_scratch_);
   if (!instance) {
     finish();
     return unexpected(CalleeFails(ContractError::ContractTrapped, instance.error().ToString()));

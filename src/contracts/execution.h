@@ -88,8 +88,8 @@ class Execution {
     std::optional<AccountId> account;  // instantiate
   };
   // fuel_used is also reported on failure.
-  Expected<Outcome, CallFailure> Call(const CallSpec& spec, uint64_t& fuel_used);
-  Expected<Outcome, CallFailure> Instantiate(const InstantiateSpec& spec, uint64_t& fuel_used);
+  Expected<Outcome, CallFailure> Call(CallSpec spec, uint64_t& fuel_used);
+  Expected<Outcome, CallFailure> Instantiate(InstantiateSpec spec, uint64_t& fuel_used);
 
   Overlay& overlay() { return overlay_; }
   const Schedule& schedule() const { return schedule_; }
@@ -126,6 +126,7 @@ class Execution {
   std::vector<Frame*> frames_;
   std::vector<Event> events_;
   std::string debug_;
+  std::vector<wasm::Extern> import_scratch_;
 };
 
 }  // namespace phat::contracts

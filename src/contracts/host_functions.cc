@@ -477,7 +477,7 @@ HostResult Call(Host& h, const CallArgs& a) {
   spec.fuel = NestedFuel(h, a.ref_time);
   frame.allows_reentry = (a.flags & kAllowReentry) != 0;
   uint64_t used = 0;
-  auto result = h.exec().Call(spec, used);
+  auto result = h.exec().Call(std::move(spec), used);
   frame.allows_reentry = true;
   h.call().ConsumeFuel(used);
   if (!result) {
@@ -522,7 +522,7 @@ HostResult seal0_delegate_call(Host& h) {  // (flags, code_hash, in, in_len, out
   spec.input = PHAT_TRY(CallInput(h, flags, h.I32(2), h.I32(3)));
   spec.fuel = NestedFuel(h, 0);
   uint64_t used = 0;
-  auto result = h.exec().Call(spec, used);
+  auto result = h.exec().Call(std::move(spec), used);
   h.call().ConsumeFuel(used);
   if (!result) {
     h.Return(PHAT_TRY(FailureToReturnCode(result.error())));
@@ -552,7 +552,7 @@ HostResult Instantiate(Host& h, const InstantiateArgs& a) {
   if (spec.value > 0) PHAT_TRY_VOID(h.Charge(h.costs().transfer));
   spec.fuel = NestedFuel(h, a.ref_time);
   uint64_t used = 0;
-  auto result = h.exec().Instantiate(spec, used);
+  auto result = h.exec().Instantiate(std::move(spec), used);
   h.call().ConsumeFuel(used);
   if (!result) {
     h.Return(PHAT_TRY(FailureToReturnCode(result.error())));

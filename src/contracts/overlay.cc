@@ -3,8 +3,7 @@
 namespace phat::contracts {
 
 std::optional<Bytes> Overlay::GetStorage(const AccountId& contract, ByteView key) const {
-  StorageKey k{contract, Bytes(key.begin(), key.end())};
-  if (const auto* changed = storage_.Find(k)) return *changed;
+  if (const auto* changed = storage_.Find(StorageKeyRef{contract, key})) return *changed;
   if (const bool* wiped = wiped_.Find(contract); wiped && *wiped) return std::nullopt;
   return base_.GetStorage(contract, key);
 }

@@ -14,10 +14,11 @@
 namespace phat::contracts {
 
 // A map of changes with an undo journal.
-template <typename K, typename V>
+template <typename K, typename V, typename Less = std::less<K>>
 class JournaledMap {
  public:
-  const V* Find(const K& key) const {
+  template <typename Q>
+  const V* Find(const Q& key) const {
     auto it = changes_.find(key);
     return it == changes_.end() ? nullptr : &it->second;
   }
@@ -41,14 +42,14 @@ class JournaledMap {
       journal_.pop_back();
     }
   }
-  const std::map<K, V>& changes() const { return changes_; }
+  const std::map<K, V, Less>& changes() const { return changes_; }
 
  private:
   struct Undo {
     K key;
     std::optional<V> previous;  // nothing: the key had no change before
   };
-  std::map<K, V> changes_;
+  std::map<K, V, Less> changes_;
   std::vector<Undo> journal_;
 };
 
@@ -89,7 +90,7 @@ class Overlay {
  private:
   using StorageKey = StateChanges::StorageKey;
   const StateReader& base_;
-  JournaledMap<StorageKey, std::optional<Bytes>> storage_;
+  JournaledMap<StorageKey, std::optional<Bytes>, StorageKeyLess> storage_;
   JournaledMap<AccountId, bool> wiped_;
   JournaledMap<AccountId, std::optional<ContractInfo>> contracts_;
   JournaledMap<AccountId, Balance> balances_;

@@ -141,7 +141,7 @@ ExecResult Runtime::Call(State& state, const BlockContext& block, const CallRequ
       [&](Execution& exec, uint64_t fuel, uint64_t& used) {
         auto spec = TopCall(request);
         spec.fuel = fuel;
-        return exec.Call(spec, used);
+        return exec.Call(std::move(spec), used);
       });
   if (!result.changes.empty()) state.Apply(result.changes);
   return result;
@@ -153,7 +153,7 @@ ExecResult Runtime::Query(const StateReader& state, const BlockContext& block,
                        [&](Execution& exec, uint64_t fuel, uint64_t& used) {
                          auto spec = TopCall(request);
                          spec.fuel = fuel;
-                         return exec.Call(spec, used);
+                         return exec.Call(std::move(spec), used);
                        });
 }
 
@@ -164,7 +164,7 @@ ExecResult Runtime::Instantiate(State& state, const BlockContext& block,
       [&](Execution& exec, uint64_t fuel, uint64_t& used) {
         auto spec = TopInstantiate(request);
         spec.fuel = fuel;
-        return exec.Instantiate(spec, used);
+        return exec.Instantiate(std::move(spec), used);
       });
   if (!result.changes.empty()) state.Apply(result.changes);
   return result;
@@ -176,7 +176,7 @@ ExecResult Runtime::QueryInstantiate(const StateReader& state, const BlockContex
                        [&](Execution& exec, uint64_t fuel, uint64_t& used) {
                          auto spec = TopInstantiate(request);
                          spec.fuel = fuel;
-                         return exec.Instantiate(spec, used);
+                         return exec.Instantiate(std::move(spec), used);
                        });
 }
 

@@ -16,7 +16,7 @@ std::string BalanceToString(Balance value) {
 }
 
 std::optional<Bytes> MemoryState::GetStorage(const AccountId& contract, ByteView key) const {
-  auto it = storage_.find(std::pair{contract, Bytes(key.begin(), key.end())});
+  auto it = storage_.find(StorageKeyRef{contract, key});
   if (it == storage_.end()) return std::nullopt;
   return it->second;
 }

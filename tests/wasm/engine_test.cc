@@ -447,3 +447,45 @@ TEST(Linker, LinksOneInstanceToAnother) {
 
 }  // namespace
 }  // namespace phat::wasm
+
+namespace phat::wasm {
+namespace {
+
+// Memories are recycled across Stores: whatever an instance wrote, by any path, must read as
+// zero in the next instance that gets the same mapping.
+TEST(MemoryPool, ARecycledMemoryIsZeroWhateverWroteIt) {
+  auto writer = MustCompile(R"((module
+    (memory (export "mem") 3 3)
+    (data (i32.const 70000) "data segment")
+    (func (export "write")
+      (i32.store (i32.const 4094) (i32.const -1))        ;; across a 4 KiB page boundary
+      (i64.store offset=8 (i32.const 131072) (i64.const -1))
+      (memory.fill (i32.const 100000) (i32.const 7) (i32.const 20000))
+      (memory.copy (i32.const 190000) (i32.const 70000) (i32.const 12)))))");
+  auto reader = MustCompile(R"((module
+    (memory (export "mem") 3 3)
+    (func (export "sum") (result i64) (local $i i32) (local $s i64)
+      (loop $l
+        (local.set $s (i64.add (local.get $s) (i64.load8_u (local.get $i))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $l (i32.lt_u (local.get $i) (i32.const 196608))))
+      (local.get $s))))");
+  for (int round = 0; round < 3; ++round) {
+    {
+      Store store;
+      Instance* inst = MustInstantiate(store, writer);
+      ASSERT_TRUE(store.Call(inst->GetFunc("write"), {}));
+      auto host = inst->GetMemory("mem")->Span(150000, 3);  // a host's write
+      ASSERT_TRUE(host);
+      (*host)[0] = 0xff;
+    }
+    Store store;
+    Instance* inst = MustInstantiate(store, reader);
+    auto r = store.Call(inst->GetFunc("sum"), {});
+    ASSERT_TRUE(r);
+    EXPECT_EQ((*r)[0], Value::I64(0)) << "round " << round;
+  }
+}
+
+}  // namespace
+}  // namespace phat::wasm

@@ -5,6 +5,7 @@
 // Readers must be safe to call from the thread running the call; MemoryState is not thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -24,10 +25,28 @@ class StateReader {
   virtual std::optional<CodeInfo> GetCodeInfo(const CodeHash& hash) const = 0;
 };
 
+// A contract's storage entry: (contract, key).
+using StorageKey = std::pair<AccountId, Bytes>;
+// The same, borrowed: for lookups that should not copy the key.
+struct StorageKeyRef {
+  const AccountId& first;
+  ByteView second;
+};
+// Orders storage keys by contract, then key bytes, and compares owned with borrowed ones.
+struct StorageKeyLess {
+  using is_transparent = void;
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    if (a.first != b.first) return a.first < b.first;
+    return std::lexicographical_compare(a.second.begin(), a.second.end(), b.second.begin(),
+                                        b.second.end());
+  }
+};
+
 // The net effect of a committed call (or upload) on the state, in a canonical order.
 struct StateChanges {
-  using StorageKey = std::pair<AccountId, Bytes>;
-  std::map<StorageKey, std::optional<Bytes>> storage;  // nullopt: cleared
+  using StorageKey = contracts::StorageKey;
+  std::map<StorageKey, std::optional<Bytes>, StorageKeyLess> storage;  // nullopt: cleared
   std::set<AccountId> wiped;  // terminated contracts: all their storage goes (before `storage`)
   std::map<AccountId, std::optional<ContractInfo>> contracts;  // nullopt: removed
   std::map<AccountId, Balance> balances;
@@ -59,7 +78,7 @@ class MemoryState final : public State {
   std::map<Bytes, Bytes> StorageOf(const AccountId& contract) const;
 
  private:
-  std::map<std::pair<AccountId, Bytes>, Bytes, std::less<>> storage_;
+  std::map<StorageKey, Bytes, StorageKeyLess> storage_;
   std::map<AccountId, ContractInfo> contracts_;
   std::map<AccountId, Balance> balances_;
   std::map<CodeHash, Bytes> codes_;

@@ -29,7 +29,9 @@ struct ExecContext;
 }
 
 // A linear memory. Its bytes live in a reserved mapping that never moves, so data() is stable
-// for the memory's life; size() changes only by Grow.
+// for the memory's life; size() changes only by Grow. Writes mark their 4 KiB pages in a dirty
+// map kept just below the bytes, so that when the memory dies only those pages need zeroing
+// before the mapping serves the next instance; hosts write through Span(), which marks too.
 // https://webassembly.github.io/spec/core/exec/runtime.html#memory-instances
 class Memory {
  public:
@@ -37,7 +39,7 @@ class Memory {
   Memory(const Memory&) = delete;
   Memory& operator=(const Memory&) = delete;
 
-  uint8_t* data() const { return data_; }
+  const uint8_t* data() const { return data_; }  // read-only: writers go through Span
   uint64_t size() const { return size_; }  // bytes
   uint32_t pages() const { return static_cast<uint32_t>(size_ / kPageSize); }
   uint32_t max_pages() const { return max_pages_; }  // the declared max, capped by the config
@@ -47,10 +49,24 @@ class Memory {
   // maximum. New pages are zero.
   std::optional<uint32_t> Grow(uint32_t delta);
 
-  // Checked access for hosts: the span [offset, offset+len) or nothing if out of bounds.
-  std::optional<std::span<uint8_t>> Span(uint64_t offset, uint64_t len) const {
+  // Checked access for hosts: the span [offset, offset+len) or nothing if out of bounds. Its
+  // pages count as written.
+  std::optional<std::span<uint8_t>> Span(uint64_t offset, uint64_t len) {
     if (offset > size_ || len > size_ - offset) return std::nullopt;
+    MarkDirty(data_, offset, len);
     return std::span<uint8_t>(data_ + offset, len);
+  }
+
+  // The dirty map: one byte per 4 KiB page, page i at base[-1 - i].
+  static constexpr unsigned kDirtyPageShift = 12;
+  static void MarkDirty(uint8_t* base, uint64_t offset, uint64_t len) {
+    if (len == 0) return;
+    for (uint64_t p = offset >> kDirtyPageShift; p <= (offset + len - 1) >> kDirtyPageShift; ++p)
+      base[-1 - int64_t(p)] = 1;
+  }
+  // Bytes of dirty map in front of a memory of up to `max_pages`.
+  static uint64_t DirtyMapBytes(uint64_t max_pages) {
+    return max_pages * (kPageSize >> kDirtyPageShift);
   }
 
  private:
@@ -58,13 +74,15 @@ class Memory {
   friend struct interp::ExecContext;
   Memory(MemoryType type, uint32_t max_pages, Store* store)
       : type_(type), max_pages_(max_pages), store_(store) {}
+  bool ZeroDirtyPages();
   MemoryType type_;
   uint32_t max_pages_;
   Store* store_;  // whose budget growth draws on; null for the engine's empty memory
   uint8_t* data_ = nullptr;
   uint64_t size_ = 0;
-  uint64_t reserved_ = 0;   // address space held for growth up to max_pages_
-  uint64_t committed_ = 0;  // bytes made accessible so far
+  uint64_t prefix_ = 0;     // bytes of mapping before data_: the dirty map, page-rounded
+  uint64_t reserved_ = 0;   // address space from data_ - prefix_, for growth up to max_pages_
+  uint64_t committed_ = 0;  // bytes made accessible so far, from data_ - prefix_
 };
 
 // https://webassembly.github.io/spec/core/exec/runtime.html#table-instances

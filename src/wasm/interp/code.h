@@ -69,6 +69,7 @@ struct ExecContext {
     funcs = inst->funcs_.data();
   }
   static Memory* EmptyMemory();
+  uint8_t* memory_base() const { return memory->data_; }
   // Makes the value stack usable up to `needed` (it is committed as it grows); false if that is
   // past the configured maximum.
   [[gnu::noinline]] bool GrowStack(const uint64_t* needed);

@@ -39,7 +39,7 @@ using ops::ToSlot;
   } while (0)
 #define RELOAD_MEMORY()             \
   do {                              \
-    mem = ctx->memory->data();      \
+    mem = ctx->memory_base();       \
     mem_size = ctx->memory->size(); \
   } while (0)
 
@@ -177,12 +177,20 @@ HANDLER(BinaryRRM) {
   NEXT(InstrRRM);
 }
 
+// Marks the pages a store of kWidth bytes at `ea` writes in the memory's dirty map (Memory).
+template <unsigned kWidth>
+inline void MarkStored(uint8_t* mem, uint64_t ea) {
+  mem[-1 - int64_t(ea >> Memory::kDirtyPageShift)] = 1;
+  if constexpr (kWidth > 1) mem[-1 - int64_t((ea + kWidth - 1) >> Memory::kDirtyPageShift)] = 1;
+}
+
 template <auto Fn, unsigned kWidth, AddrMode kMode, ValueSrc kV>
 HANDLER(Store) {
   auto* in = As<InstrStore>(ip);
   uint64_t ea = EffectiveAddress<kMode>(in, fp, acc);
   if (ea + kWidth > mem_size) [[unlikely]] TRAP(MemoryOutOfBounds);
   uint64_t v = kV == ValueSrc::Imm32 ? uint64_t(in->v) : kV == ValueSrc::Acc ? acc : fp[in->v];
+  MarkStored<kWidth>(mem, ea);
   Fn(mem + ea, FromSlot<ArgOf<Fn, 1>>(v));
   NEXT(InstrStore);
 }
@@ -192,6 +200,7 @@ HANDLER(StoreImm) {
   auto* in = As<InstrStoreImm>(ip);
   uint64_t ea = uint64_t(uint32_t(fp[in->a])) + in->offset;
   if (ea + kWidth > mem_size) [[unlikely]] TRAP(MemoryOutOfBounds);
+  MarkStored<kWidth>(mem, ea);
   Fn(mem + ea, FromSlot<ArgOf<Fn, 1>>(in->value));
   NEXT(InstrStoreImm);
 }
@@ -466,6 +475,7 @@ HANDLER(MemoryFill) {  // fill [d, d+b) with a
   uint64_t d = uint32_t(fp[in->d]), n = uint32_t(fp[in->b]);
   if constexpr (kFuel) CHARGE(n / kBulkBytesPerFuel);
   if (!InBounds(d, n, mem_size)) [[unlikely]] TRAP(MemoryOutOfBounds);
+  Memory::MarkDirty(mem, d, n);
   std::memset(mem + d, int(uint8_t(fp[in->a])), n);
   NEXT(InstrRRRR);
 }
@@ -476,6 +486,7 @@ HANDLER(MemoryCopy) {  // copy [a, a+b) to d
   if constexpr (kFuel) CHARGE(n / kBulkBytesPerFuel);
   if (!InBounds(d, n, mem_size) || !InBounds(s, n, mem_size)) [[unlikely]]
     TRAP(MemoryOutOfBounds);
+  Memory::MarkDirty(mem, d, n);
   std::memmove(mem + d, mem + s, n);
   NEXT(InstrRRRR);
 }
@@ -487,6 +498,7 @@ HANDLER(MemoryInit) {  // copy data segment c [a, a+b) to d
   std::span<const uint8_t> seg = ctx->data_segment(in->c);
   if (!InBounds(d, n, mem_size) || !InBounds(s, n, seg.size())) [[unlikely]]
     TRAP(MemoryOutOfBounds);
+  Memory::MarkDirty(mem, d, n);
   if (n != 0) std::memcpy(mem + d, seg.data() + s, n);  // a dropped segment has no data()
   NEXT(InstrRRRR);
 }
@@ -782,7 +794,7 @@ const DataHandlers& Data() { return kData; }
 const Instr* ExitInstr() { return &kExit; }
 
 Status Run(const Instr* ip, uint64_t* fp, ExecContext* ctx, int64_t fuel) {
-  return ip->handler(ip, fp, ctx->memory->data(), ctx->memory->size(), fuel, ctx, 0);
+  return ip->handler(ip, fp, ctx->memory_base(), ctx->memory->size(), fuel, ctx, 0);
 }
 
 namespace {

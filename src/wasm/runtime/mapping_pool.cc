@@ -12,10 +12,6 @@
 namespace phat::wasm {
 namespace {
 
-size_t PageRound(size_t n) {
-  static const size_t page = size_t(sysconf(_SC_PAGESIZE));
-  return (n + page - 1) / page * page;
-}
 
 // Free ranges by reserved size. Bounded, so that a burst of large memories does not pin
 // address space forever.
@@ -27,31 +23,21 @@ std::map<std::pair<size_t, bool>, std::vector<Mapping>>& FreeRanges() {
   return *free_ranges;
 }
 
-// Zeroes the resident pages of `m` in place, if there are few: for the small memories contracts
-// use, a memset of the pages the last instance touched is far cheaper than dropping them and
-// taking a page fault for each again in the next instance. False (nothing done) if many are
-// resident or the range is large: then dropping the pages is the better deal.
-bool ZeroResidentPages(const Mapping& m) {
-  static const size_t page = size_t(sysconf(_SC_PAGESIZE));
-  constexpr size_t kMaxPages = 1024;              // ranges up to 4 MiB, a contract's memory
-  constexpr size_t kMaxResidentBytes = 1 << 20;   // zeroed by hand at most
-  const size_t pages = m.committed / page;
-  if (pages > kMaxPages) return false;
-  unsigned char resident[kMaxPages];
-  if (mincore(m.base, m.committed, resident) != 0) return false;
-  size_t count = 0;
-  for (size_t i = 0; i < pages; ++i) count += resident[i] & 1;
-  if (count * page > kMaxResidentBytes) return false;
-  for (size_t i = 0; i < pages;) {
-    size_t end = i;
-    while (end < pages && (resident[end] & 1)) ++end;
-    if (end > i) std::memset(m.base + i * page, 0, (end - i) * page);
-    i = end + 1;
-  }
+// Pools a range whose committed bytes are all zero; false if the pool for its size is full.
+bool Pool(const Mapping& m, bool scratch) {
+  std::lock_guard lock(pool_mu);
+  auto& list = FreeRanges()[{m.reserved, scratch}];
+  if (list.size() >= kMaxFreePerSize) return false;
+  list.push_back(m);
   return true;
 }
 
 }  // namespace
+
+size_t PageRound(size_t n) {
+  static const size_t page = size_t(sysconf(_SC_PAGESIZE));
+  return (n + page - 1) / page * page;
+}
 
 std::optional<Mapping> AcquireMapping(size_t reserved, bool scratch) {
   reserved = PageRound(reserved == 0 ? 1 : reserved);
@@ -80,31 +66,23 @@ bool CommitMapping(Mapping& m, size_t bytes) {
 
 void ReleaseMapping(Mapping m, bool scratch, size_t keep) {
   if (m.base == nullptr) return;
-  if (scratch) {
-    // Keep the prefix as it is; give back and make inaccessible what grew beyond it, so the next
-    // user starts from the same small commitment.
-    const size_t from = std::min(PageRound(keep), m.committed);
-    if (m.committed > from) {
-      if (madvise(m.base + from, m.committed - from, MADV_DONTNEED) != 0 ||
-          mprotect(m.base + from, m.committed - from, PROT_NONE) != 0) {
-        munmap(m.base, m.reserved);
-        return;
-      }
-      m.committed = from;
+  // Scratch: keep the prefix as it is; give back and make inaccessible what grew beyond it, so
+  // the next user starts from the same small commitment. Otherwise drop every page: the range
+  // reads as zero next time and costs only what is touched.
+  const size_t from = scratch ? std::min(PageRound(keep), m.committed) : 0;
+  if (m.committed > from) {
+    if (madvise(m.base + from, m.committed - from, MADV_DONTNEED) != 0 ||
+        (scratch && mprotect(m.base + from, m.committed - from, PROT_NONE) != 0)) {
+      munmap(m.base, m.reserved);
+      return;
     }
-  } else if (!ZeroResidentPages(m) &&
-             m.committed > 0 && madvise(m.base, m.committed, MADV_DONTNEED) != 0) {
-    // Drop the pages: the range reads as zero next time, and costs only what was touched.
-    munmap(m.base, m.reserved);
-    return;
+    if (scratch) m.committed = from;
   }
-  std::lock_guard lock(pool_mu);
-  auto& list = FreeRanges()[{m.reserved, scratch}];
-  if (list.size() >= kMaxFreePerSize) {
-    munmap(m.base, m.reserved);
-    return;
-  }
-  list.push_back(m);
+  if (!Pool(m, scratch)) munmap(m.base, m.reserved);
+}
+
+void ReleaseZeroedMapping(Mapping m) {
+  if (m.base != nullptr && !Pool(m, /*scratch=*/false)) munmap(m.base, m.reserved);
 }
 
 }  // namespace phat::wasm

@@ -1,6 +1,6 @@
 // Reserved address ranges for linear memories and value stacks, recycled across Stores so that
 // instantiating costs no mmap. A range is reserved inaccessible and made usable as it grows;
-// a released range is zeroed (small ones in place, else the kernel drops the pages) before anyone
+// a released range is zeroed (by the kernel dropping its pages, or by its user) before anyone
 // gets it again, except for a prefix the releaser declares scratch: ranges with scratch come back
 // only to those who ask for scratch. Thread-safe.
 #pragma once
@@ -27,5 +27,9 @@ bool CommitMapping(Mapping& m, size_t bytes);
 // a scratch range: they stay resident, unzeroed, so the next user does not fault them in; the
 // rest of a scratch range is uncommitted again.
 void ReleaseMapping(Mapping m, bool scratch = false, size_t keep = 0);
+// Returns a range its user has zeroed itself (every committed byte is zero) to the pool as is.
+void ReleaseZeroedMapping(Mapping m);
+// `n` rounded up to the system's page size.
+size_t PageRound(size_t n);
 
 }  // namespace phat::wasm

@@ -67,16 +67,43 @@ constexpr size_t kResidentStackBytes = 256 * 1024;
 
 // ---- Memory, Table ----
 
-Memory::~Memory() { ReleaseMapping(Mapping{data_, reserved_, committed_}); }
+Memory::~Memory() {
+  if (data_ == nullptr) return;
+  Mapping m{data_ - prefix_, reserved_, committed_};
+  if (ZeroDirtyPages())
+    ReleaseZeroedMapping(m);
+  else
+    ReleaseMapping(m);
+}
+
+// Zeroes the pages the dirty map marks, and the map, if they are few: a memset of what the
+// instance wrote is far cheaper than dropping the pages and faulting them in again (and than
+// asking the kernel which pages are resident). False, with nothing done, if many were written.
+bool Memory::ZeroDirtyPages() {
+  constexpr uint64_t kMaxZeroedByHand = 1 << 20;
+  constexpr uint64_t kDirtyPage = uint64_t(1) << kDirtyPageShift;
+  const uint64_t pages = (committed_ - prefix_) >> kDirtyPageShift;
+  uint64_t dirty = 0;
+  for (uint64_t p = 0; p < pages; ++p) dirty += data_[-1 - int64_t(p)];
+  if (dirty * kDirtyPage > kMaxZeroedByHand) return false;
+  for (uint64_t p = 0; p < pages && dirty > 0; ++p) {
+    uint8_t& mark = data_[-1 - int64_t(p)];
+    if (!mark) continue;
+    std::memset(data_ + p * kDirtyPage, 0, kDirtyPage);
+    mark = 0;
+    --dirty;
+  }
+  return true;
+}
 
 std::optional<uint32_t> Memory::Grow(uint32_t delta) {
   uint32_t old = pages();
   uint64_t wanted = uint64_t(old) + delta;
   if (wanted > max_pages_) return std::nullopt;
-  Mapping m{data_, reserved_, committed_};
+  Mapping m{data_ - prefix_, reserved_, committed_};
   if (store_ && !Store::Draw(store_->memory_pages_, delta, store_->config_.max_memory_pages_total))
     return std::nullopt;
-  if (!CommitMapping(m, wanted * kPageSize)) {
+  if (!CommitMapping(m, prefix_ + wanted * kPageSize)) {
     if (store_) store_->memory_pages_ -= delta;
     return std::nullopt;
   }
@@ -186,14 +213,16 @@ Expected<Memory*, LinkError> Store::NewMemory(MemoryType type) {
     return unexpected(LinkError{LinkError::Kind::Limit,
                                 "memories of this store would exceed " +
                                     std::to_string(config_.max_memory_pages_total) + " pages in all"});
-  auto mapping = AcquireMapping(uint64_t(max_pages) * kPageSize);
-  if (!mapping || !CommitMapping(*mapping, type.limits.min * kPageSize)) {
+  const uint64_t prefix = PageRound(Memory::DirtyMapBytes(max_pages));
+  auto mapping = AcquireMapping(prefix + uint64_t(max_pages) * kPageSize);
+  if (!mapping || !CommitMapping(*mapping, prefix + type.limits.min * kPageSize)) {
     if (mapping) ReleaseMapping(*mapping);
     memory_pages_ -= type.limits.min;
     return unexpected(LinkError{LinkError::Kind::Limit, "cannot reserve memory"});
   }
   auto m = std::unique_ptr<Memory>(new Memory(type, max_pages, this));
-  m->data_ = mapping->base;
+  m->data_ = mapping->base + prefix;
+  m->prefix_ = prefix;
   m->reserved_ = mapping->reserved;
   m->committed_ = mapping->committed;
   m->size_ = type.limits.min * kPageSize;
@@ -288,6 +317,13 @@ Expected<Instance*, LinkError> Store::Instantiate(std::shared_ptr<const Module> 
   Instance& inst = *owned;
   inst.module_ = module;
   const Module& m = *module;
+  inst.funcs_.reserve(m.num_funcs());
+  inst.tables_.reserve(m.tables().size());
+  inst.memories_.reserve(m.memories().size());
+  inst.globals_.reserve(m.globals().size());
+  inst.global_cells_.reserve(m.globals().size());
+  inst.elems_.reserve(m.elems().size());
+  inst.datas_.reserve(m.datas().size());
 
   for (const Extern& e : imports) {
     switch (e.kind) {
@@ -349,7 +385,7 @@ Expected<Instance*, LinkError> Store::Instantiate(std::shared_ptr<const Module> 
     uint64_t offset = PHAT_TRY(Evaluate(inst, seg.offset)).i32();
     if (offset + seg.bytes.size() > mem->size())
       return unexpected(Uninstantiable("out of bounds memory access: data segment " + std::to_string(i)));
-    if (!seg.bytes.empty()) std::memcpy(mem->data() + offset, seg.bytes.data(), seg.bytes.size());
+    if (!seg.bytes.empty()) std::memcpy(mem->Span(offset, seg.bytes.size())->data(), seg.bytes.data(), seg.bytes.size());
     inst.datas_[i] = {};
   }
   if (m.start()) {
