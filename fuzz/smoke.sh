@@ -11,7 +11,7 @@ mkdir -p "$work/corpus"
 opts="-timeout=10 -rss_limit_mb=2048 -artifact_prefix=$work/"
 dict=""
 case $(basename "$fuzzer") in
-  fuzz_run | fuzz_load) dict="-dict=$(dirname "$0")/wasm.dict" ;;
+  fuzz_run | fuzz_load | fuzz_contract) dict="-dict=$(dirname "$0")/wasm.dict" ;;
 esac
 if [ -n "$repro" ]; then
   # Files given by name run once each, whole (no -max_len truncation).
