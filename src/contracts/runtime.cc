@@ -62,6 +62,35 @@ struct Runtime::Impl {
     }
     return result;
   }
+
+  ExecResult RunCall(const StateReader& state, const BlockContext& block, Mode mode,
+                     const CallRequest& request) {
+    return RunTop(state, block, mode, request.origin, request.gas_limit,
+                  [&](Execution& exec, uint64_t fuel, uint64_t& used) {
+                    Execution::CallSpec spec;
+                    spec.caller = request.origin;
+                    spec.dest = request.dest;
+                    spec.value = request.value;
+                    spec.input = request.input;
+                    spec.fuel = fuel;
+                    return exec.Call(std::move(spec), used);
+                  });
+  }
+
+  ExecResult RunInstantiate(const StateReader& state, const BlockContext& block, Mode mode,
+                            const InstantiateRequest& request) {
+    return RunTop(state, block, mode, request.origin, request.gas_limit,
+                  [&](Execution& exec, uint64_t fuel, uint64_t& used) {
+                    Execution::InstantiateSpec spec;
+                    spec.caller = request.origin;
+                    spec.code_hash = request.code_hash;
+                    spec.value = request.value;
+                    spec.input = request.input;
+                    spec.salt = request.salt;
+                    spec.fuel = fuel;
+                    return exec.Instantiate(std::move(spec), used);
+                  });
+  }
 };
 
 Runtime::Runtime(RuntimeConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
@@ -112,72 +141,27 @@ Expected<CodeHash, Error> Runtime::Upload(State& state, const AccountId& origin,
   return hash;
 }
 
-namespace {
-
-Execution::CallSpec TopCall(const CallRequest& request) {
-  Execution::CallSpec spec;
-  spec.caller = request.origin;
-  spec.dest = request.dest;
-  spec.value = request.value;
-  spec.input = request.input;
-  return spec;
-}
-
-Execution::InstantiateSpec TopInstantiate(const InstantiateRequest& request) {
-  Execution::InstantiateSpec spec;
-  spec.caller = request.origin;
-  spec.code_hash = request.code_hash;
-  spec.value = request.value;
-  spec.input = request.input;
-  spec.salt = request.salt;
-  return spec;
-}
-
-}  // namespace
-
 ExecResult Runtime::Call(State& state, const BlockContext& block, const CallRequest& request) {
-  ExecResult result = impl_->RunTop(
-      state, block, Mode::Transaction, request.origin, request.gas_limit,
-      [&](Execution& exec, uint64_t fuel, uint64_t& used) {
-        auto spec = TopCall(request);
-        spec.fuel = fuel;
-        return exec.Call(std::move(spec), used);
-      });
+  ExecResult result = impl_->RunCall(state, block, Mode::Transaction, request);
   if (!result.changes.empty()) state.Apply(result.changes);
   return result;
 }
 
 ExecResult Runtime::Query(const StateReader& state, const BlockContext& block,
                           const CallRequest& request) {
-  return impl_->RunTop(state, block, Mode::Query, request.origin, request.gas_limit,
-                       [&](Execution& exec, uint64_t fuel, uint64_t& used) {
-                         auto spec = TopCall(request);
-                         spec.fuel = fuel;
-                         return exec.Call(std::move(spec), used);
-                       });
+  return impl_->RunCall(state, block, Mode::Query, request);
 }
 
 ExecResult Runtime::Instantiate(State& state, const BlockContext& block,
                                 const InstantiateRequest& request) {
-  ExecResult result = impl_->RunTop(
-      state, block, Mode::Transaction, request.origin, request.gas_limit,
-      [&](Execution& exec, uint64_t fuel, uint64_t& used) {
-        auto spec = TopInstantiate(request);
-        spec.fuel = fuel;
-        return exec.Instantiate(std::move(spec), used);
-      });
+  ExecResult result = impl_->RunInstantiate(state, block, Mode::Transaction, request);
   if (!result.changes.empty()) state.Apply(result.changes);
   return result;
 }
 
 ExecResult Runtime::QueryInstantiate(const StateReader& state, const BlockContext& block,
                                      const InstantiateRequest& request) {
-  return impl_->RunTop(state, block, Mode::Query, request.origin, request.gas_limit,
-                       [&](Execution& exec, uint64_t fuel, uint64_t& used) {
-                         auto spec = TopInstantiate(request);
-                         spec.fuel = fuel;
-                         return exec.Instantiate(std::move(spec), used);
-                       });
+  return impl_->RunInstantiate(state, block, Mode::Query, request);
 }
 
 Expected<StateChanges, Error> Runtime::Transfer(State& state, const AccountId& from,

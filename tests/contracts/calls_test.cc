@@ -10,17 +10,6 @@
 namespace phat::contracts::testing {
 namespace {
 
-::testing::AssertionResult FailsWith(const ExecResult& r, ContractError kind) {
-  if (r.result.has_value())
-    return ::testing::AssertionFailure()
-           << "succeeded (flags " << r.result->flags << ", data " << ToHex(r.result->data)
-           << ") instead of failing with " << ContractErrorName(kind);
-  if (r.result.error().kind != kind)
-    return ::testing::AssertionFailure() << "failed with " << r.result.error().ToString()
-                                         << " instead of " << ContractErrorName(kind);
-  return ::testing::AssertionSuccess();
-}
-
 class CallsTest : public ContractTest {
  protected:
   CallsTest() {

@@ -61,6 +61,17 @@ Bytes Cat(std::initializer_list<ByteView> parts) {
   return out;
 }
 
+::testing::AssertionResult FailsWith(const ExecResult& r, ContractError kind) {
+  if (r.result.has_value())
+    return ::testing::AssertionFailure()
+           << "succeeded (flags " << r.result->flags << ", data " << ToHex(r.result->data)
+           << ") instead of failing with " << ContractErrorName(kind);
+  if (r.result.error().kind != kind)
+    return ::testing::AssertionFailure() << "failed with " << r.result.error().ToString()
+                                         << " instead of " << ContractErrorName(kind);
+  return ::testing::AssertionSuccess();
+}
+
 ContractTest::ContractTest() {
   state_.SetBalance(kAlice, Balance(1) << 100);
   state_.SetBalance(kBob, 1'000'000);

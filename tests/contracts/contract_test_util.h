@@ -37,6 +37,9 @@ inline Bytes Str(std::string_view text) {
   return Bytes(text.begin(), text.end());
 }
 
+// Whether a call failed with `kind` (rather than succeeding or failing otherwise).
+::testing::AssertionResult FailsWith(const ExecResult& r, ContractError kind);
+
 class ContractTest : public ::testing::Test {
  protected:
   ContractTest();
