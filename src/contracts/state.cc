@@ -44,6 +44,11 @@ std::optional<CodeInfo> MemoryState::GetCodeInfo(const CodeHash& hash) const {
   return it->second;
 }
 
+uint64_t MemoryState::GetNonce(const AccountId& account) const {
+  auto it = nonces_.find(account);
+  return it == nonces_.end() ? 0 : it->second;
+}
+
 void MemoryState::Apply(const StateChanges& changes) {
   for (const AccountId& account : changes.wiped) {
     auto first = storage_.lower_bound(std::pair{account, Bytes{}});
@@ -66,6 +71,7 @@ void MemoryState::Apply(const StateChanges& changes) {
   for (const auto& [account, balance] : changes.balances) balances_[account] = balance;
   for (const auto& [hash, code] : changes.codes) codes_[hash] = code;
   for (const auto& [hash, info] : changes.code_infos) code_infos_[hash] = info;
+  for (const auto& [account, nonce] : changes.nonces) nonces_[account] = nonce;
 }
 
 std::map<Bytes, Bytes> MemoryState::StorageOf(const AccountId& contract) const {

@@ -104,6 +104,9 @@ class Reads {
   Balance GetBalance(const AccountId& account) const {
     return GetDecoded<codec::uint128>(KeySpace::kBalances, account, "balance").value_or(0);
   }
+  uint64_t GetNonce(const AccountId& account) const {
+    return GetDecoded<uint64_t>(KeySpace::kNonces, account, "nonce").value_or(0);
+  }
   std::optional<Bytes> GetCode(const CodeHash& hash) const {
     return Get(SpaceKey(KeySpace::kCodes, hash));
   }
@@ -160,6 +163,9 @@ std::optional<ContractInfo> RocksDbSnapshot::GetContract(const AccountId& accoun
 }
 Balance RocksDbSnapshot::GetBalance(const AccountId& account) const {
   return Reads(*db_, path_, snapshot_).GetBalance(account);
+}
+uint64_t RocksDbSnapshot::GetNonce(const AccountId& account) const {
+  return Reads(*db_, path_, snapshot_).GetNonce(account);
 }
 std::optional<Bytes> RocksDbSnapshot::GetCode(const CodeHash& hash) const {
   return Reads(*db_, path_, snapshot_).GetCode(hash);
@@ -232,6 +238,9 @@ std::optional<ContractInfo> RocksDbState::GetContract(const AccountId& account) 
 Balance RocksDbState::GetBalance(const AccountId& account) const {
   return Reads(*db_, path_, nullptr).GetBalance(account);
 }
+uint64_t RocksDbState::GetNonce(const AccountId& account) const {
+  return Reads(*db_, path_, nullptr).GetNonce(account);
+}
 std::optional<Bytes> RocksDbState::GetCode(const CodeHash& hash) const {
   return Reads(*db_, path_, nullptr).GetCode(hash);
 }
@@ -279,6 +288,8 @@ Expected<void, std::string> RocksDbState::ApplyWithMeta(
     check(batch.Put(SpaceKey(KeySpace::kCodes, hash), AsSlice(wasm)));
   for (const auto& [hash, info] : changes.code_infos)
     check(batch.Put(SpaceKey(KeySpace::kCodeInfos, hash), AsSlice(codec::Encode(info))));
+  for (const auto& [account, nonce] : changes.nonces)
+    check(batch.Put(SpaceKey(KeySpace::kNonces, account), AsSlice(codec::Encode(nonce))));
   for (const auto& [key, value] : meta)
     check(batch.Put(SpaceKey(KeySpace::kMeta, AsBytes(key)), AsSlice(value)));
 

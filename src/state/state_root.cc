@@ -104,6 +104,12 @@ void EncodeStateChanges(ScaleWriter& w, const StateChanges& changes) {
     w.Raw(hash);
     codec::Encode(w, info);
   }
+
+  w.Compact(changes.nonces.size());
+  for (const auto& [account, nonce] : changes.nonces) {
+    w.Raw(account);
+    w.U64(nonce);
+  }
 }
 
 Bytes EncodeStateChanges(const StateChanges& changes) {
@@ -170,6 +176,15 @@ Decoded<StateChanges> DecodeStateChanges(ByteView bytes) {
         return std::pair{hash, info};
       },
       plain_less, [&](auto item) { out.code_infos.emplace_hint(out.code_infos.end(), item); }));
+
+  PHAT_TRY_VOID(DecodeSorted(
+      r, "nonces",
+      [](ScaleReader& r) -> Decoded<std::pair<AccountId, uint64_t>> {
+        AccountId account = PHAT_TRY(codec::Decode<AccountId>(r));
+        uint64_t nonce = PHAT_TRY(r.U64());
+        return std::pair{account, nonce};
+      },
+      plain_less, [&](auto item) { out.nonces.emplace_hint(out.nonces.end(), item); }));
 
   PHAT_TRY_VOID(r.Finish());
   return out;

@@ -25,6 +25,7 @@ StateChanges Sample() {
   c.balances[Id(5)] = Balance(1) << 100;
   c.codes[Id(0x10)] = Bytes{0, 'a', 's', 'm'};
   c.code_infos[Id(0x10)] = CodeInfo{Id(6), contracts::Determinism::Enforced, 1, 4};
+  c.nonces[Id(7)] = 3;
   return c;
 }
 
@@ -41,7 +42,7 @@ TEST(StateRootTest, TheEncodingIsTheOneTheHeaderDocuments) {
   StateChanges balance_only;
   balance_only.balances[Id(0x11)] = 5;
   EXPECT_EQ(EncodeStateChanges(balance_only),
-            Cat({{0, 0, 0, 4}, Repeat(0x11, 32), {5}, Repeat(0, 15), {0, 0}}));
+            Cat({{0, 0, 0, 4}, Repeat(0x11, 32), {5}, Repeat(0, 15), {0, 0, 0}}));
 
   // clang-format off: one line per item, as the header lays the encoding out
   EXPECT_EQ(EncodeStateChanges(Sample()),
@@ -54,7 +55,8 @@ TEST(StateRootTest, TheEncodingIsTheOneTheHeaderDocuments) {
                  {4}, Repeat(5, 32), Repeat(0, 12), {0x10, 0, 0, 0},  // balances: 2^100
                  {4}, Repeat(0x10, 32), {16, 0, 'a', 's', 'm'},       // codes
                  {4}, Repeat(0x10, 32), Repeat(6, 32), {0},           // code infos: owner, det.,
-                 {1, 0, 0, 0, 0, 0, 0, 0}, {4, 0, 0, 0}}));           //   refcount, code_len
+                 {1, 0, 0, 0, 0, 0, 0, 0}, {4, 0, 0, 0},              //   refcount, code_len
+                 {4}, Repeat(7, 32), {3, 0, 0, 0, 0, 0, 0, 0}}));     // nonces
   // clang-format on
 }
 
@@ -143,6 +145,8 @@ TEST(StateRootTest, AnyDifferenceInAnyFieldChangesTheRoot) {
       {"code refcount", [](StateChanges& c) { c.code_infos[Id(0x10)].refcount = 2; }},
       {"code len", [](StateChanges& c) { c.code_infos[Id(0x10)].code_len = 5; }},
       {"code info removed", [](StateChanges& c) { c.code_infos.clear(); }},
+      {"nonce", [](StateChanges& c) { c.nonces[Id(7)] = 4; }},
+      {"nonce removed", [](StateChanges& c) { c.nonces.clear(); }},
   };
   std::set<CodeHash> roots = {base};
   for (const auto& [name, edit] : edits) {

@@ -80,6 +80,7 @@ StateChanges ChangeGenerator::Next() {
     info.code_len = uint32_t(rng_());
     c.code_infos[code_hashes_[Below(code_hashes_.size())]] = info;
   }
+  if (Below(3) == 0) c.nonces[accounts_[Below(accounts_.size())]] = Below(2) ? Below(10) : rng_();
   return c;
 }
 
@@ -95,6 +96,8 @@ StateChanges ChangeGenerator::Next() {
       return fail(fmt::format("GetContract({})", ToHex(account)));
     if (expected.GetBalance(account) != actual.GetBalance(account))
       return fail(fmt::format("GetBalance({})", ToHex(account)));
+    if (expected.GetNonce(account) != actual.GetNonce(account))
+      return fail(fmt::format("GetNonce({})", ToHex(account)));
   }
   for (const CodeHash& hash : pools.code_hashes()) {
     if (expected.GetCode(hash) != actual.GetCode(hash))

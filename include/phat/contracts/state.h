@@ -23,6 +23,8 @@ class StateReader {
   virtual Balance GetBalance(const AccountId& account) const = 0;
   virtual std::optional<Bytes> GetCode(const CodeHash& hash) const = 0;  // the Wasm as uploaded
   virtual std::optional<CodeInfo> GetCodeInfo(const CodeHash& hash) const = 0;
+  // The account's next command nonce (the ledger's replay protection; contracts never see it).
+  virtual uint64_t GetNonce(const AccountId& account) const = 0;
 };
 
 // A contract's storage entry: (contract, key).
@@ -52,9 +54,10 @@ struct StateChanges {
   std::map<AccountId, Balance> balances;
   std::map<CodeHash, Bytes> codes;               // newly uploaded Wasm
   std::map<CodeHash, CodeInfo> code_infos;       // new or changed (refcount)
+  std::map<AccountId, uint64_t> nonces;          // set by the ledger, never by the runtime
   bool empty() const {
     return storage.empty() && wiped.empty() && contracts.empty() && balances.empty() &&
-           codes.empty() && code_infos.empty();
+           codes.empty() && code_infos.empty() && nonces.empty();
   }
 };
 
@@ -71,6 +74,7 @@ class MemoryState final : public State {
   Balance GetBalance(const AccountId& account) const override;
   std::optional<Bytes> GetCode(const CodeHash& hash) const override;
   std::optional<CodeInfo> GetCodeInfo(const CodeHash& hash) const override;
+  uint64_t GetNonce(const AccountId& account) const override;
   void Apply(const StateChanges& changes) override;
 
   void SetBalance(const AccountId& account, Balance balance) { balances_[account] = balance; }
@@ -83,6 +87,7 @@ class MemoryState final : public State {
   std::map<AccountId, Balance> balances_;
   std::map<CodeHash, Bytes> codes_;
   std::map<CodeHash, CodeInfo> code_infos_;
+  std::map<AccountId, uint64_t> nonces_;
 };
 
 }  // namespace phat::contracts

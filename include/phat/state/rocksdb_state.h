@@ -12,6 +12,7 @@
 //   0x04 ‖ code hash           → the Wasm as uploaded                           (codes)
 //   0x05 ‖ code hash           → SCALE CodeInfo (see state_root.h)              (code infos)
 //   0x06 ‖ key (any bytes)     → the ledger's own records, e.g. height, root   (meta)
+//   0x07 ‖ account id          → next command nonce: u64 little-endian         (nonces)
 // A wiped contract's storage goes with one DeleteRange over its prefix.
 //
 // Thread safety: every method of RocksDbState and RocksDbSnapshot may be called from any thread
@@ -56,6 +57,7 @@ enum class KeySpace : uint8_t {
   kCodes = 0x04,
   kCodeInfos = 0x05,
   kMeta = 0x06,
+  kNonces = 0x07,
 };
 
 struct RocksDbOptions {
@@ -77,6 +79,7 @@ class RocksDbSnapshot final : public contracts::StateReader {
   std::optional<Bytes> GetStorage(const AccountId& contract, ByteView key) const override;
   std::optional<ContractInfo> GetContract(const AccountId& account) const override;
   Balance GetBalance(const AccountId& account) const override;
+  uint64_t GetNonce(const AccountId& account) const override;
   std::optional<Bytes> GetCode(const CodeHash& hash) const override;
   std::optional<CodeInfo> GetCodeInfo(const CodeHash& hash) const override;
 
@@ -110,6 +113,7 @@ class RocksDbState final : public contracts::State {
   std::optional<Bytes> GetStorage(const AccountId& contract, ByteView key) const override;
   std::optional<ContractInfo> GetContract(const AccountId& account) const override;
   Balance GetBalance(const AccountId& account) const override;
+  uint64_t GetNonce(const AccountId& account) const override;
   std::optional<Bytes> GetCode(const CodeHash& hash) const override;
   std::optional<CodeInfo> GetCodeInfo(const CodeHash& hash) const override;
 

@@ -12,7 +12,7 @@
 // advances the root. The genesis root is whatever the ledger starts from (32 zero bytes unless
 // it says otherwise).
 //
-// EncodeStateChanges is SCALE (ABI.md §7) of these six fields in this order, each a Vec (compact
+// EncodeStateChanges is SCALE (ABI.md §7) of these seven fields in this order, each a Vec (compact
 // length ‖ items) whose items are strictly ascending by their key, as the maps of StateChanges
 // hold them; 32-byte ids and hashes are their raw bytes ([u8; 32], no length):
 //   1. wiped:      Vec<AccountId>                                    by id
@@ -23,12 +23,13 @@
 //   4. balances:   Vec<(AccountId, u128)>                            by id; u128 little-endian
 //   5. codes:      Vec<(CodeHash, Vec<u8> wasm)>                     by hash
 //   6. code_infos: Vec<(CodeHash, CodeInfo)>                         by hash
+//   7. nonces:     Vec<(AccountId, u64)>                             by id; the next nonce
 // where
 //   ContractInfo = code_hash: [u8; 32]
 //   CodeInfo     = owner: [u8; 32] ‖ determinism: u8 (0 Enforced, 1 Relaxed) ‖ refcount: u64 ‖
 //                  code_len: u32
 // Example: a StateChanges whose only entry sets balance 5 for account 0x11…11 encodes as
-//   00 00 00 04 11×32 05 00×15 00 00      (empty wiped, storage, contracts; one balance; …)
+//   00 00 00 04 11×32 05 00×15 00 00 00  (empty wiped, storage, contracts; one balance; …)
 // Decoding is strict: truncated input, trailing bytes, bad Option/enum tags, and items out of
 // order or repeated (which no map could produce, and which would encode differently) are errors,
 // so every accepted input re-encodes to the same bytes.

@@ -1,0 +1,93 @@
+// Commands: what clients submit to change the state (upload, instantiate, call, transfer), signed
+// by their origin. The log stores a command as its SCALE encoding, exactly the bytes that were
+// signed, so every worker re-checks and applies the same thing. The origin's account id comes
+// from its public key as Substrate derives it (ed25519: the key itself; secp256k1: blake2b-256 of
+// the compressed key), and a per-origin nonce makes a captured command useless a second time.
+// Plain data and pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+
+#include "phat/base/expected.h"
+#include "phat/codec/scale.h"
+#include "phat/contracts/types.h"
+
+namespace phat::ledger {
+
+using contracts::AccountId;
+using contracts::Balance;
+using contracts::CodeHash;
+
+#define PHAT_LEDGER_SCALE_HOOKS(T)                \
+  void ScaleEncode(codec::ScaleWriter& w) const; \
+  static codec::Decoded<T> ScaleDecode(codec::ScaleReader& r)
+
+struct UploadCode {
+  Bytes code;
+  bool deterministic = true;  // false: Relaxed code, for queries only
+  PHAT_LEDGER_SCALE_HOOKS(UploadCode);
+};
+struct InstantiateContract {
+  CodeHash code_hash{};
+  Balance value = 0;
+  Bytes input;
+  Bytes salt;
+  PHAT_LEDGER_SCALE_HOOKS(InstantiateContract);
+};
+struct CallContract {
+  AccountId dest{};
+  Balance value = 0;
+  Bytes input;
+  PHAT_LEDGER_SCALE_HOOKS(CallContract);
+};
+struct TransferBalance {
+  AccountId to{};
+  Balance value = 0;
+  PHAT_LEDGER_SCALE_HOOKS(TransferBalance);
+};
+using CommandBody = std::variant<UploadCode, InstantiateContract, CallContract, TransferBalance>;
+
+struct Command {
+  AccountId origin{};
+  uint64_t nonce = 0;              // the origin's next nonce: 0, 1, 2, ...
+  uint64_t gas_limit = 0;          // ref_time, picoseconds
+  CommandBody body;
+  PHAT_LEDGER_SCALE_HOOKS(Command);
+};
+
+enum class SignatureScheme : uint8_t { Ed25519 = 0, Secp256k1 = 1 };
+
+// A command with its signature: scheme, the signer's public key (32 bytes for ed25519, 33
+// compressed for secp256k1) and the signature (64, or 65 with the recovery id) over
+// SigningPayload(cluster, command).
+struct SignedCommand {
+  Bytes command;  // SCALE(Command)
+  SignatureScheme scheme = SignatureScheme::Ed25519;
+  Bytes public_key;
+  Bytes signature;
+  PHAT_LEDGER_SCALE_HOOKS(SignedCommand);
+};
+
+#undef PHAT_LEDGER_SCALE_HOOKS
+
+// What is signed: a domain tag, the cluster's id (so a command for one cluster is worthless on
+// another), and the command's bytes.
+Bytes SigningPayload(const CodeHash& cluster_id, ByteView command);
+
+// The account a public key controls.
+Expected<AccountId, std::string> AccountOf(SignatureScheme scheme, ByteView public_key);
+
+// Decodes a signed command, checks its signature, and that its origin is the signer's account.
+// Returns the command; an error says what is wrong (for the API to report as is).
+Expected<Command, std::string> VerifyCommand(const CodeHash& cluster_id, const SignedCommand& signed_command);
+
+// Signs with an ed25519 seed or a secp256k1 secret key (tools and tests).
+SignedCommand SignEd25519(const CodeHash& cluster_id, const Command& command,
+                          const std::array<uint8_t, 32>& seed);
+Expected<SignedCommand, std::string> SignSecp256k1(const CodeHash& cluster_id,
+                                                   const Command& command,
+                                                   const std::array<uint8_t, 32>& secret);
+
+}  // namespace phat::ledger

@@ -1,0 +1,168 @@
+#include "phat/ledger/command.h"
+
+#include "phat/crypto/ed25519.h"
+#include "phat/crypto/hash.h"
+#include "phat/crypto/secp256k1.h"
+
+namespace phat::ledger {
+
+using codec::Decoded;
+using codec::ScaleReader;
+using codec::ScaleWriter;
+
+void UploadCode::ScaleEncode(ScaleWriter& w) const {
+  w.ByteVec(code);
+  w.Bool(deterministic);
+}
+Decoded<UploadCode> UploadCode::ScaleDecode(ScaleReader& r) {
+  UploadCode v;
+  v.code = PHAT_TRY(r.ByteVec());
+  v.deterministic = PHAT_TRY(r.Bool());
+  return v;
+}
+
+void InstantiateContract::ScaleEncode(ScaleWriter& w) const {
+  codec::Encode(w, code_hash, value);
+  w.ByteVec(input);
+  w.ByteVec(salt);
+}
+Decoded<InstantiateContract> InstantiateContract::ScaleDecode(ScaleReader& r) {
+  InstantiateContract v;
+  v.code_hash = PHAT_TRY(codec::Decode<CodeHash>(r));
+  v.value = PHAT_TRY(r.U128());
+  v.input = PHAT_TRY(r.ByteVec());
+  v.salt = PHAT_TRY(r.ByteVec());
+  return v;
+}
+
+void CallContract::ScaleEncode(ScaleWriter& w) const {
+  codec::Encode(w, dest, value);
+  w.ByteVec(input);
+}
+Decoded<CallContract> CallContract::ScaleDecode(ScaleReader& r) {
+  CallContract v;
+  v.dest = PHAT_TRY(codec::Decode<AccountId>(r));
+  v.value = PHAT_TRY(r.U128());
+  v.input = PHAT_TRY(r.ByteVec());
+  return v;
+}
+
+void TransferBalance::ScaleEncode(ScaleWriter& w) const { codec::Encode(w, to, value); }
+Decoded<TransferBalance> TransferBalance::ScaleDecode(ScaleReader& r) {
+  TransferBalance v;
+  v.to = PHAT_TRY(codec::Decode<AccountId>(r));
+  v.value = PHAT_TRY(r.U128());
+  return v;
+}
+
+void Command::ScaleEncode(ScaleWriter& w) const { codec::Encode(w, origin, nonce, gas_limit, body); }
+Decoded<Command> Command::ScaleDecode(ScaleReader& r) {
+  Command v;
+  v.origin = PHAT_TRY(codec::Decode<AccountId>(r));
+  v.nonce = PHAT_TRY(r.U64());
+  v.gas_limit = PHAT_TRY(r.U64());
+  v.body = PHAT_TRY(codec::Decode<CommandBody>(r));
+  return v;
+}
+
+void SignedCommand::ScaleEncode(ScaleWriter& w) const {
+  w.ByteVec(command);
+  w.U8(uint8_t(scheme));
+  w.ByteVec(public_key);
+  w.ByteVec(signature);
+}
+Decoded<SignedCommand> SignedCommand::ScaleDecode(ScaleReader& r) {
+  SignedCommand v;
+  v.command = PHAT_TRY(r.ByteVec());
+  const size_t at = r.offset();
+  uint8_t scheme = PHAT_TRY(r.U8());
+  if (scheme > uint8_t(SignatureScheme::Secp256k1))
+    return unexpected(r.ErrorAt(at, "unknown signature scheme " + std::to_string(scheme)));
+  v.scheme = SignatureScheme(scheme);
+  v.public_key = PHAT_TRY(r.ByteVec());
+  v.signature = PHAT_TRY(r.ByteVec());
+  return v;
+}
+
+Bytes SigningPayload(const CodeHash& cluster_id, ByteView command) {
+  const std::string_view tag = "phat-command-v1:";
+  Bytes out(tag.begin(), tag.end());
+  out.insert(out.end(), cluster_id.begin(), cluster_id.end());
+  out.insert(out.end(), command.begin(), command.end());
+  return out;
+}
+
+Expected<AccountId, std::string> AccountOf(SignatureScheme scheme, ByteView public_key) {
+  switch (scheme) {
+    case SignatureScheme::Ed25519: {
+      if (public_key.size() != 32) return unexpected(std::string("an ed25519 public key is 32 bytes"));
+      AccountId id;
+      std::copy(public_key.begin(), public_key.end(), id.begin());
+      return id;
+    }
+    case SignatureScheme::Secp256k1:
+      if (public_key.size() != 33)
+        return unexpected(std::string("a secp256k1 public key is 33 bytes (compressed)"));
+      return crypto::Blake2b256(public_key);
+  }
+  return unexpected(std::string("unknown signature scheme"));
+}
+
+Expected<Command, std::string> VerifyCommand(const CodeHash& cluster_id,
+                                             const SignedCommand& signed_command) {
+  const AccountId signer = PHAT_TRY(AccountOf(signed_command.scheme, signed_command.public_key));
+  const Bytes payload = SigningPayload(cluster_id, signed_command.command);
+  bool valid = false;
+  if (signed_command.scheme == SignatureScheme::Ed25519) {
+    if (signed_command.signature.size() != 64)
+      return unexpected(std::string("an ed25519 signature is 64 bytes"));
+    crypto::Ed25519Signature sig;
+    crypto::Ed25519PublicKey key;
+    std::copy_n(signed_command.signature.begin(), 64, sig.begin());
+    std::copy_n(signed_command.public_key.begin(), 32, key.begin());
+    valid = crypto::Ed25519Verify(sig, payload, key);
+  } else {
+    if (signed_command.signature.size() != 65)
+      return unexpected(std::string("a secp256k1 signature is 65 bytes (r, s, recovery id)"));
+    crypto::EcdsaSignature sig;
+    crypto::EcdsaPublicKey key;
+    std::copy_n(signed_command.signature.begin(), 65, sig.begin());
+    std::copy_n(signed_command.public_key.begin(), 33, key.begin());
+    valid = crypto::EcdsaVerifyPrehashed(sig, crypto::Blake2b256(payload), key);
+  }
+  if (!valid) return unexpected(std::string("the signature does not match the command and key"));
+  auto command = codec::DecodeAll<Command>(signed_command.command);
+  if (!command) return unexpected("the command does not decode: " + command.error().ToString());
+  if (command->origin != signer)
+    return unexpected("the command's origin 0x" + ToHex(command->origin) +
+                      " is not the signer's account 0x" + ToHex(signer));
+  return std::move(*command);
+}
+
+SignedCommand SignEd25519(const CodeHash& cluster_id, const Command& command,
+                          const std::array<uint8_t, 32>& seed) {
+  const crypto::Ed25519Keypair keys = crypto::Ed25519KeypairFromSeed(seed);
+  SignedCommand out;
+  out.command = codec::Encode(command);
+  out.scheme = SignatureScheme::Ed25519;
+  out.public_key.assign(keys.public_key.begin(), keys.public_key.end());
+  const auto sig = crypto::Ed25519Sign(keys, SigningPayload(cluster_id, out.command));
+  out.signature.assign(sig.begin(), sig.end());
+  return out;
+}
+
+Expected<SignedCommand, std::string> SignSecp256k1(const CodeHash& cluster_id,
+                                                   const Command& command,
+                                                   const std::array<uint8_t, 32>& secret) {
+  SignedCommand out;
+  out.command = codec::Encode(command);
+  out.scheme = SignatureScheme::Secp256k1;
+  const auto key = PHAT_TRY(crypto::PublicKeyFromSecret(secret));
+  out.public_key.assign(key.begin(), key.end());
+  const auto sig = PHAT_TRY(
+      crypto::EcdsaSignPrehashed(secret, crypto::Blake2b256(SigningPayload(cluster_id, out.command))));
+  out.signature.assign(sig.begin(), sig.end());
+  return out;
+}
+
+}  // namespace phat::ledger
