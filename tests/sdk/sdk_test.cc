@@ -143,11 +143,13 @@ TEST(SdkScale, BoolAndOptionBool) {
   EXPECT_EQ(EncodeHex(true, false), "0100");
   bool b = false;
   EXPECT_FALSE(DecodeHex("02", b));
-  EXPECT_EQ(EncodeHex(Option<bool>(), Option<bool>(true), Option<bool>(false)), "000102");
+  // Tagged like any Option, as a Rust Option<bool> is.
+  EXPECT_EQ(EncodeHex(Option<bool>(), Option<bool>(true), Option<bool>(false)), "0001010100");
   Option<bool> ob;
-  ASSERT_TRUE(DecodeHex("02", ob));
+  ASSERT_TRUE(DecodeHex("0100", ob));
   EXPECT_TRUE(ob.has_value() && !*ob);
-  EXPECT_FALSE(DecodeHex("03", ob));
+  EXPECT_FALSE(DecodeHex("02", ob));
+  EXPECT_FALSE(DecodeHex("0102", ob));
 }
 
 TEST(SdkScale, Compact) {

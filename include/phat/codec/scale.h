@@ -75,7 +75,8 @@ class ScaleWriter {
 
   // Compact<uN>, in the shortest of its four modes (the only one a reader accepts).
   void Compact(uint128 v);
-  // Option<bool> is one byte: 00 None, 01 Some(true), 02 Some(false).
+  // The OptionBool shim, one byte: 00 None, 01 Some(true), 02 Some(false). (A plain Option<bool>
+  // is tagged like any Option; see ScaleCodec<std::optional<T>>.)
   void OptionBool(std::optional<bool> v) { U8(!v ? 0 : *v ? 1 : 2); }
 
   void Raw(ByteView bytes) { out_.insert(out_.end(), bytes.begin(), bytes.end()); }  // no length
@@ -354,13 +355,9 @@ struct ScaleCodec<std::array<T, N>> {
   }
 };
 
-template <>
-struct ScaleCodec<std::optional<bool>> {
-  static void Encode(ScaleWriter& w, std::optional<bool> v) { w.OptionBool(v); }
-  static Decoded<std::optional<bool>> Decode(ScaleReader& r) { return r.OptionBool(); }
-};
-
-// Option<T>: 00 for None, 01 ‖ T for Some.
+// Option<T>: 00 for None, 01 ‖ T for Some. Option<bool> too: parity-scale-codec has no
+// specialisation for it (Rust cannot express one), so a Rust Option<bool> is two bytes when
+// Some; the one-byte form is its separate OptionBool type (ScaleWriter/ScaleReader::OptionBool).
 template <typename T>
 struct ScaleCodec<std::optional<T>> {
   static void Encode(ScaleWriter& w, const std::optional<T>& v) {

@@ -254,20 +254,15 @@ struct Codec<Compact<T>> {
 
 template <class T>
 struct Codec<Option<T>> {
+  // Option<bool> included: a Rust Option<bool> is tagged like any Option (parity-scale-codec
+  // cannot specialise it; its one-byte OptionBool is a separate type).
   static constexpr void Encode(Writer& w, const Option<T>& v) {
-    if constexpr (kIsSame<T, bool>) {
-      w.Put(!v.has_value() ? 0 : *v ? 1 : 2);  // Option<bool> is one byte
-    } else {
-      w.Put(v.has_value() ? 1 : 0);
-      if (v.has_value()) sdk::Encode(w, *v);
-    }
+    w.Put(v.has_value() ? 1 : 0);
+    if (v.has_value()) sdk::Encode(w, *v);
   }
   static constexpr void Decode(Reader& r, Option<T>& out) {
     u8 tag = r.Byte();
-    if constexpr (kIsSame<T, bool>) {
-      if (tag > 2) r.Fail();
-      out = tag == 0 ? Option<bool>() : Option<bool>(tag == 1);
-    } else if (tag == 0) {
+    if (tag == 0) {
       out = None;
     } else if (tag == 1) {
       T value{};
