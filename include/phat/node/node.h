@@ -1,0 +1,78 @@
+// phatd's core: a Chain (the ledger: log, state, block producer) behind an HTTP/JSON API
+// (docs/API.md). Commands are checked and queued on the chain; queries run read-only on a
+// snapshot of the committed state, on a bounded pool of query workers with a wall-time limit;
+// a watcher follows committed blocks for the metrics. The development cluster (`--dev`) is
+// described here too: its well-known accounts and cluster id, so that tools and tests agree.
+//
+// Thread safety: Node's methods may be called from any thread; Stop() is idempotent and the
+// destructor calls it. The HTTP server runs handlers on its own thread pool.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "phat/base/expected.h"
+#include "phat/ledger/chain.h"
+
+namespace phat::node {
+
+// ---- The development cluster ----
+
+struct DevAccount {
+  std::string name;                // alice, bob, charlie, dave
+  std::array<uint8_t, 32> seed{};  // ed25519 seed: blake2b-256("phat dev account " + name)
+  contracts::AccountId id{};       // the ed25519 public key
+};
+const std::vector<DevAccount>& DevAccounts();
+contracts::CodeHash DevClusterId();  // blake2b-256("phat dev cluster")
+inline constexpr contracts::Balance kDevAccountBalance =
+    contracts::Balance(1'000'000'000'000'000'000ull) * 1000;  // 10^21 each
+// The genesis of a dev cluster: every dev account prefunded.
+contracts::StateChanges DevGenesis();
+
+// ---- The node ----
+
+struct NodeConfig {
+  ledger::ChainConfig chain;
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0: any free port (Node::port() says which)
+  size_t max_body_bytes = 4 << 20;
+  // Queries: how many run at once, how many may wait, and how long one may take. The engine
+  // cannot interrupt a running call, so the wall-time limit answers the client but the work
+  // goes on until the gas limit stops it: max_query_gas is what really bounds it.
+  size_t query_workers = 4;
+  size_t query_queue = 64;
+  std::chrono::milliseconds query_timeout{10'000};
+  uint64_t max_query_gas = 1'000'000'000'000;  // ref_time ps: 125 M units of fuel
+  uint64_t max_query_future_ms = 60'000;       // how far ahead a query's expiry may be
+  size_t replay_guard_capacity = 100'000;
+  std::chrono::milliseconds max_wait{30'000};  // the longest a request waits for a receipt
+  std::string version = "0.1.0";
+};
+
+class Node {
+ public:
+  // Opens the chain, binds the listening socket and starts serving. Errors say what failed
+  // (the data directory, the address).
+  static Expected<std::unique_ptr<Node>, std::string> Start(NodeConfig config);
+  ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  int port() const;
+  ledger::Chain& chain();
+  // Stops accepting requests (those in flight get 503), stops the server, the query workers and
+  // the chain (which finishes the block in progress).
+  void Stop();
+
+ private:
+  struct Impl;
+  explicit Node(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace phat::node

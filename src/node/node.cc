@@ -1,0 +1,559 @@
+#include "phat/node/node.h"
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "phat/crypto/ed25519.h"
+#include "phat/crypto/hash.h"
+#include "phat/node/metrics.h"
+#include "phat/node/query.h"
+
+namespace phat::node {
+
+using nlohmann::json;
+
+// ---- The development cluster ----
+
+const std::vector<DevAccount>& DevAccounts() {
+  static const std::vector<DevAccount> accounts = [] {
+    std::vector<DevAccount> out;
+    for (const char* name : {"alice", "bob", "charlie", "dave"}) {
+      DevAccount a;
+      a.name = name;
+      a.seed = crypto::Blake2b256(AsBytes(std::string("phat dev account ") + name));
+      a.id = crypto::Ed25519KeypairFromSeed(a.seed).public_key;
+      out.push_back(std::move(a));
+    }
+    return out;
+  }();
+  return accounts;
+}
+
+contracts::CodeHash DevClusterId() {
+  return crypto::Blake2b256(AsBytes("phat dev cluster"));
+}
+
+contracts::StateChanges DevGenesis() {
+  contracts::StateChanges genesis;
+  for (const DevAccount& a : DevAccounts()) genesis.balances[a.id] = kDevAccountBalance;
+  return genesis;
+}
+
+namespace {
+
+uint64_t MillisNow() {
+  return uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count());
+}
+
+std::string Hex0x(ByteView bytes) {
+  return "0x" + ToHex(bytes);
+}
+
+// A fixed pool of threads with a bounded queue: a query that finds the queue full is refused at
+// once (503) rather than queued without limit.
+class WorkerPool {
+ public:
+  WorkerPool(size_t threads, size_t capacity) : capacity_(capacity) {
+    for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
+  }
+  ~WorkerPool() { Stop(); }
+
+  bool TrySubmit(std::function<void()> task) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_ || queue_.size() >= capacity_) return false;
+      queue_.push_back(std::move(task));
+    }
+    cv_.notify_one();
+    return true;
+  }
+
+  // Runs what is queued, then joins. A running query cannot be interrupted: its gas limit ends it.
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    for (std::thread& t : threads_)
+      if (t.joinable()) t.join();
+  }
+
+ private:
+  void Run() {
+    for (;;) {
+      std::function<void()> task;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        task = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      task();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  size_t capacity_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+json EventJson(const contracts::Event& e) {
+  json topics = json::array();
+  for (const auto& t : e.topics) topics.push_back(Hex0x(t));
+  return {{"contract", Hex0x(e.contract)}, {"topics", topics}, {"data", Hex0x(e.data)}};
+}
+
+json ReceiptJson(const ledger::Receipt& r, std::optional<uint64_t> block) {
+  json events = json::array();
+  for (const auto& e : r.events) events.push_back(EventJson(e));
+  json out = {
+      {"hash", Hex0x(r.command_hash)},
+      {"status", std::string(ledger::ReceiptStatusName(r.status))},
+      {"error", r.error},
+      {"origin", Hex0x(r.origin)},
+      {"nonce", r.nonce},
+      {"output", Hex0x(r.output)},
+      {"events", events},
+      {"gas_consumed", r.gas_consumed},
+      {"contract", r.contract ? json(Hex0x(*r.contract)) : json(nullptr)},
+      {"code_hash", r.code_hash ? json(Hex0x(*r.code_hash)) : json(nullptr)},
+      {"block", block ? json(*block) : json(nullptr)},
+  };
+  return out;
+}
+
+// The label a request is counted under in the metrics: its route, not its path, so that ids in
+// paths do not make a label per account.
+std::string EndpointOf(const httplib::Request& req) {
+  static const char* kKnown[] = {"/health", "/status",   "/metrics",   "/commands", "/receipts",
+                                 "/query",  "/accounts", "/contracts", "/blocks",   "/events"};
+  for (const char* e : kKnown) {
+    const std::string_view p = req.path;
+    if (p == e || (p.starts_with(e) && p.size() > strlen(e) && p[strlen(e)] == '/'))
+      return req.method + " " + e;
+  }
+  return req.method + " other";
+}
+
+void Reply(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump() + "\n", "application/json");
+}
+void Error(httplib::Response& res, int status, const std::string& message) {
+  Reply(res, status, json{{"error", message}});
+}
+
+// The JSON object of a request body; an error says why not.
+Expected<json, std::string> ParseBody(const httplib::Request& req) {
+  json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) return unexpected(std::string("the request body is not valid JSON"));
+  if (!body.is_object()) return unexpected(std::string("the request body must be a JSON object"));
+  return body;
+}
+
+// A hex string field of a JSON body: present, a string, and hex.
+Expected<Bytes, std::string> HexField(const json& body, const char* name) {
+  auto it = body.find(name);
+  if (it == body.end()) return unexpected(fmt::format("the field \"{}\" is missing", name));
+  if (!it->is_string())
+    return unexpected(fmt::format("the field \"{}\" must be a string of 0x-prefixed hex", name));
+  auto bytes = FromHex(it->get<std::string>());
+  if (!bytes)
+    return unexpected(fmt::format("the field \"{}\" is not hex (whole bytes, 0x-prefixed)", name));
+  return std::move(*bytes);
+}
+
+std::optional<std::array<uint8_t, 32>> Id32(const std::string& text) {
+  if (!text.starts_with("0x") && !text.starts_with("0X")) return std::nullopt;
+  return FixedFromHex<32>(text);
+}
+
+std::optional<uint64_t> ParseU64(const std::string& text) {
+  if (text.empty() || text.size() > 19) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + uint64_t(c - '0');
+  }
+  return v;
+}
+
+std::string ReceiptKey(const contracts::CodeHash& hash) {
+  return "receipt/" + std::string(hash.begin(), hash.end());
+}
+
+}  // namespace
+
+struct Node::Impl {
+  NodeConfig config;
+  std::unique_ptr<ledger::Chain> chain;
+  httplib::Server server;
+  Metrics metrics;
+  ReplayGuard replay{100'000};
+  std::unique_ptr<WorkerPool> queries;
+  std::atomic<bool> stopping{false};
+  std::thread listener;
+  std::atomic<bool> listener_done{false};
+  std::thread watcher;
+  std::mutex watch_mu;
+  std::condition_variable watch_cv;
+  int port = 0;
+  std::once_flag stopped;
+
+  explicit Impl(NodeConfig c) : config(std::move(c)), replay(config.replay_guard_capacity) {}
+
+  std::optional<uint64_t> BlockOfReceipt(const contracts::CodeHash& hash) {
+    auto where = chain->Snapshot()->GetMeta(ReceiptKey(hash));
+    if (!where) return std::nullopt;
+    auto located = codec::DecodeAll<std::tuple<uint64_t, uint32_t>>(*where);
+    if (!located) return std::nullopt;
+    return std::get<0>(*located);
+  }
+
+  std::chrono::milliseconds WaitParam(const httplib::Request& req) {
+    if (!req.has_param("wait_ms")) return std::chrono::milliseconds(0);
+    auto ms = ParseU64(req.get_param_value("wait_ms"));
+    return std::min(std::chrono::milliseconds(ms.value_or(0)), config.max_wait);
+  }
+
+  void Routes();
+  void PostCommand(const httplib::Request& req, httplib::Response& res);
+  void PostQuery(const httplib::Request& req, httplib::Response& res);
+  void WatchBlocks();
+};
+
+void Node::Impl::Routes() {
+  server.set_payload_max_length(config.max_body_bytes);
+  // Requests that arrive while the node stops get a clear answer instead of a reset connection.
+  server.set_pre_routing_handler([this](const httplib::Request&, httplib::Response& res) {
+    if (!stopping.load()) return httplib::Server::HandlerResponse::Unhandled;
+    Error(res, 503, "the node is stopping; retry on another worker or after it restarts");
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  // httplib answers some errors itself (no route, body over the limit) with an empty body; give
+  // those the same JSON shape as ours.
+  server.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    if (res.status == 404)
+      Error(res, 404, fmt::format("no endpoint {} {}; see docs/API.md", req.method, req.path));
+    else if (res.status == 413)
+      Error(res, 413,
+            fmt::format("the request body is larger than the limit of {} bytes",
+                        config.max_body_bytes));
+    else
+      Error(res, res.status, fmt::format("the request failed with HTTP status {}", res.status));
+  });
+  server.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unknown";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        Error(res, 500, "internal error: " + what);
+      });
+  server.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    metrics.CountRequest(EndpointOf(req), res.status);
+  });
+
+  server.Get("/health", [](const httplib::Request&, httplib::Response& res) {
+    Reply(res, 200, json{{"ok", true}});
+  });
+  server.Get("/status", [this](const httplib::Request&, httplib::Response& res) {
+    const ledger::ChainStatus s = chain->status();
+    Reply(res, 200,
+          json{{"height", s.height},
+               {"state_root", Hex0x(s.state_root)},
+               {"queued", s.queued},
+               {"cluster_id", Hex0x(chain->config().cluster_id)},
+               {"version", config.version}});
+  });
+  server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(metrics.Render(chain->status().height), "text/plain; version=0.0.4");
+  });
+  server.Post("/commands", [this](const httplib::Request& req, httplib::Response& res) {
+    PostCommand(req, res);
+  });
+  server.Get(R"(/receipts/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    auto hash = Id32(req.matches[1]);
+    if (!hash) return Error(res, 400, "a command hash is 0x followed by 64 hex digits");
+    auto receipt = chain->WaitForReceipt(*hash, WaitParam(req));
+    if (!receipt)
+      return Error(res, 404,
+                   "no receipt for this command yet: it is unknown, or its block is not committed "
+                   "(add ?wait_ms=N to wait for it)");
+    Reply(res, 200, ReceiptJson(*receipt, BlockOfReceipt(*hash)));
+  });
+  server.Post("/query",
+              [this](const httplib::Request& req, httplib::Response& res) { PostQuery(req, res); });
+  server.Get(R"(/accounts/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    auto id = Id32(req.matches[1]);
+    if (!id) return Error(res, 400, "an account id is 0x followed by 64 hex digits");
+    auto snapshot = chain->Snapshot();
+    Reply(res, 200,
+          json{{"account", Hex0x(*id)},
+               {"balance", contracts::BalanceToString(snapshot->GetBalance(*id))},
+               {"nonce", snapshot->GetNonce(*id)},
+               {"is_contract", snapshot->GetContract(*id).has_value()}});
+  });
+  server.Get(R"(/contracts/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    auto id = Id32(req.matches[1]);
+    if (!id) return Error(res, 400, "a contract address is 0x followed by 64 hex digits");
+    auto snapshot = chain->Snapshot();
+    auto info = snapshot->GetContract(*id);
+    if (!info) return Error(res, 404, "no contract at this address");
+    Reply(res, 200,
+          json{{"address", Hex0x(*id)},
+               {"code_hash", Hex0x(info->code_hash)},
+               {"balance", contracts::BalanceToString(snapshot->GetBalance(*id))}});
+  });
+  server.Get(R"(/blocks/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    auto number = ParseU64(req.matches[1]);
+    if (!number) return Error(res, 400, "a block number is a decimal integer");
+    auto block = chain->GetBlock(*number);
+    if (!block)
+      return Error(
+          res, 404,
+          fmt::format("no block {}: the chain is at height {}", *number, chain->status().height));
+    json receipts = json::array();
+    for (const auto& r : block->receipts) receipts.push_back(ReceiptJson(r, block->number));
+    Reply(res, 200,
+          json{{"number", block->number},
+               {"timestamp_ms", block->timestamp_ms},
+               {"state_root", Hex0x(block->state_root)},
+               {"receipts", receipts}});
+  });
+  server.Get("/events", [this](const httplib::Request& req, httplib::Response& res) {
+    uint64_t from = 1;
+    if (req.has_param("from_block")) {
+      auto n = ParseU64(req.get_param_value("from_block"));
+      if (!n) return Error(res, 400, "from_block is a decimal block number");
+      from = std::max<uint64_t>(*n, 1);
+    }
+    // At most this many blocks per answer; next_block says where to go on.
+    constexpr uint64_t kMaxBlocks = 100;
+    const uint64_t height = chain->status().height;
+    json events = json::array();
+    uint64_t n = from;
+    for (; n <= height && n < from + kMaxBlocks; ++n) {
+      auto block = chain->GetBlock(n);
+      if (!block) break;
+      for (const auto& r : block->receipts) {
+        for (const auto& e : r.events) {
+          json j = EventJson(e);
+          j["block"] = n;
+          j["command"] = Hex0x(r.command_hash);
+          events.push_back(std::move(j));
+        }
+      }
+    }
+    Reply(res, 200, json{{"events", events}, {"next_block", n}});
+  });
+}
+
+void Node::Impl::PostCommand(const httplib::Request& req, httplib::Response& res) {
+  auto body = ParseBody(req);
+  if (!body) return Error(res, 400, body.error());
+  auto bytes = HexField(*body, "command");
+  if (!bytes)
+    return Error(res, 400, bytes.error() + ": send {\"command\": \"0x<SCALE(SignedCommand)>\"}");
+  bool wait = false;
+  if (auto it = body->find("wait"); it != body->end()) {
+    if (!it->is_boolean()) return Error(res, 400, "the field \"wait\" must be true or false");
+    wait = it->get<bool>();
+  }
+  // Decode and verify here as well as in Submit, to tell a malformed command (400) from one
+  // whose signature does not hold (401).
+  auto decoded = codec::DecodeAll<ledger::SignedCommand>(*bytes);
+  if (!decoded)
+    return Error(res, 400,
+                 "the command is not a SCALE SignedCommand: " + decoded.error().ToString());
+  if (auto command = codec::DecodeAll<ledger::Command>(decoded->command); !command)
+    return Error(res, 400,
+                 "the signed bytes are not a SCALE Command: " + command.error().ToString());
+  if (auto verified = ledger::VerifyCommand(chain->config().cluster_id, *decoded); !verified)
+    return Error(res, 401,
+                 verified.error() +
+                     " (commands are signed over \"phat-command-v1:\" ‖ cluster id ‖ "
+                     "SCALE(command))");
+  auto hash = chain->Submit(std::move(*bytes));
+  if (!hash) {
+    if (hash.error().find("stopping") != std::string::npos) return Error(res, 503, hash.error());
+    return Error(res, 400, hash.error());
+  }
+  metrics.CountSubmitted();
+  if (!wait) return Reply(res, 202, json{{"hash", Hex0x(*hash)}});
+  auto receipt = chain->WaitForReceipt(*hash, config.max_wait);
+  if (!receipt)
+    return Reply(res, 202,
+                 json{{"hash", Hex0x(*hash)},
+                      {"pending", true},
+                      {"error",
+                       "the command is queued but its block was not committed in time; "
+                       "poll GET /receipts/<hash>"}});
+  Reply(res, 200, ReceiptJson(*receipt, BlockOfReceipt(*hash)));
+}
+
+void Node::Impl::PostQuery(const httplib::Request& req, httplib::Response& res) {
+  const auto started = std::chrono::steady_clock::now();
+  auto body = ParseBody(req);
+  if (!body) return Error(res, 400, body.error());
+  auto bytes = HexField(*body, "query");
+  if (!bytes)
+    return Error(res, 400, bytes.error() + ": send {\"query\": \"0x<SCALE(SignedQuery)>\"}");
+  auto signed_query = codec::DecodeAll<SignedQuery>(*bytes);
+  if (!signed_query)
+    return Error(res, 400,
+                 "the query is not a SCALE SignedQuery: " + signed_query.error().ToString());
+  auto query = VerifyQuery(chain->config().cluster_id, *signed_query);
+  auto refuse = [&](const QueryError& e) {
+    switch (e.kind) {
+      case QueryError::Kind::BadSignature:
+        return Error(res, 401, e.message);
+      case QueryError::Kind::Replayed:
+        return Error(res, 409, e.message);
+      default:
+        return Error(res, 400, e.message);
+    }
+  };
+  if (!query) return refuse(query.error());
+  const uint64_t now = MillisNow();
+  if (auto fresh = CheckExpiry(query->expiry_ms, now, config.max_query_future_ms); !fresh)
+    return refuse(fresh.error());
+  if (query->gas_limit == 0 || query->gas_limit > config.max_query_gas)
+    return Error(res, 400,
+                 fmt::format("the query's gas_limit must be between 1 and {} (ref_time ps)",
+                             config.max_query_gas));
+  // Keyed by the signed bytes of the query, not the signature: a signature can have more than
+  // one valid encoding (ECDSA's s and -s), the query cannot.
+  const CodeHash query_hash = crypto::Blake2b256(signed_query->query);
+  if (!replay.CheckAndRecord(query_hash, query->expiry_ms, now))
+    return refuse({QueryError::Kind::Replayed,
+                   "this signed query was already run; sign a new one (e.g. with another expiry)"});
+
+  auto promise = std::make_shared<std::promise<contracts::ExecResult>>();
+  auto future = promise->get_future();
+  contracts::CallRequest call{query->origin, query->dest, 0, std::move(query->input),
+                              contracts::Weight{query->gas_limit, 0}};
+  const bool accepted = queries->TrySubmit([this, promise, call = std::move(call)] {
+    auto snapshot = chain->Snapshot();
+    // The height the snapshot shows, so seal0.block_number agrees with the state read.
+    uint64_t height = 0;
+    if (auto h = snapshot->GetMeta("height")) height = codec::DecodeAll<uint64_t>(*h).value_or(0);
+    const contracts::BlockContext block{uint32_t(height), MillisNow()};
+    promise->set_value(chain->runtime().Query(*snapshot, block, call));
+  });
+  if (!accepted) {
+    replay.Forget(query_hash);
+    return Error(
+        res, 503,
+        fmt::format("the node is busy: {} queries are waiting; retry shortly", config.query_queue));
+  }
+  if (future.wait_for(config.query_timeout) != std::future_status::ready)
+    return Error(res, 504,
+                 fmt::format("the query took longer than {} ms; the engine cannot interrupt it, "
+                             "so it runs on until its gas limit stops it: use a lower gas_limit",
+                             config.query_timeout.count()));
+  contracts::ExecResult result = future.get();
+  metrics.ObserveQuery(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  json out = {{"gas_consumed", result.gas_consumed.ref_time},
+              {"gas_required", result.gas_required.ref_time},
+              {"debug_message", result.debug_message}};
+  if (result.result)
+    out["result"] = {{"flags", result.result->flags}, {"data", Hex0x(result.result->data)}};
+  else
+    out["error"] = result.result.error().ToString();
+  Reply(res, 200, out);
+}
+
+void Node::Impl::WatchBlocks() {
+  uint64_t seen = chain->status().height;
+  std::unique_lock lock(watch_mu);
+  while (!stopping.load()) {
+    watch_cv.wait_for(lock, std::chrono::milliseconds(20));
+    const uint64_t height = chain->status().height;
+    for (; seen < height; ++seen) {
+      auto block = chain->GetBlock(seen + 1);
+      if (!block) break;
+      uint64_t committed = 0, rejected = 0;
+      for (const auto& r : block->receipts)
+        (r.status == ledger::Receipt::Status::Rejected ? rejected : committed) += 1;
+      metrics.CountApplied(committed, rejected);
+    }
+  }
+}
+
+Node::Node(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Expected<std::unique_ptr<Node>, std::string> Node::Start(NodeConfig config) {
+  auto impl = std::make_unique<Impl>(std::move(config));
+  impl->chain = PHAT_TRY(ledger::Chain::Open(impl->config.chain));
+  impl->queries = std::make_unique<WorkerPool>(std::max<size_t>(impl->config.query_workers, 1),
+                                               impl->config.query_queue);
+  impl->Routes();
+  if (impl->config.port == 0) {
+    impl->port = impl->server.bind_to_any_port(impl->config.host);
+    if (impl->port < 0)
+      return unexpected(fmt::format("cannot listen on {}: no free port", impl->config.host));
+  } else {
+    if (!impl->server.bind_to_port(impl->config.host, impl->config.port))
+      return unexpected(fmt::format("cannot listen on {}:{}: the address is in use or invalid",
+                                    impl->config.host, impl->config.port));
+    impl->port = impl->config.port;
+  }
+  Impl* p = impl.get();
+  impl->listener = std::thread([p] {
+    p->server.listen_after_bind();
+    p->listener_done.store(true);
+  });
+  // httplib's stop() does nothing to a server that is not running yet, and the listener would
+  // then accept forever: return only once it runs, so that Stop() always ends it.
+  while (!impl->server.is_running() && !impl->listener_done.load())
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  impl->watcher = std::thread([p] { p->WatchBlocks(); });
+  return std::unique_ptr<Node>(new Node(std::move(impl)));
+}
+
+Node::~Node() {
+  Stop();
+}
+
+int Node::port() const {
+  return impl_->port;
+}
+ledger::Chain& Node::chain() {
+  return *impl_->chain;
+}
+
+void Node::Stop() {
+  std::call_once(impl_->stopped, [this] {
+    impl_->stopping.store(true);
+    impl_->watch_cv.notify_all();
+    impl_->server.stop();
+    if (impl_->listener.joinable()) impl_->listener.join();
+    if (impl_->watcher.joinable()) impl_->watcher.join();
+    impl_->queries->Stop();
+    impl_->chain.reset();  // finishes the block in progress
+  });
+}
+
+}  // namespace phat::node

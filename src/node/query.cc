@@ -1,0 +1,158 @@
+#include "phat/node/query.h"
+
+#include <fmt/format.h>
+
+#include "phat/crypto/ed25519.h"
+#include "phat/crypto/hash.h"
+#include "phat/crypto/secp256k1.h"
+
+namespace phat::node {
+
+using codec::Decoded;
+using codec::ScaleReader;
+using codec::ScaleWriter;
+
+void Query::ScaleEncode(ScaleWriter& w) const {
+  codec::Encode(w, origin, dest);
+  w.ByteVec(input);
+  w.U64(gas_limit);
+  w.U64(expiry_ms);
+}
+Decoded<Query> Query::ScaleDecode(ScaleReader& r) {
+  Query q;
+  q.origin = PHAT_TRY(codec::Decode<AccountId>(r));
+  q.dest = PHAT_TRY(codec::Decode<AccountId>(r));
+  q.input = PHAT_TRY(r.ByteVec());
+  q.gas_limit = PHAT_TRY(r.U64());
+  q.expiry_ms = PHAT_TRY(r.U64());
+  return q;
+}
+
+void SignedQuery::ScaleEncode(ScaleWriter& w) const {
+  w.ByteVec(query);
+  w.U8(uint8_t(scheme));
+  w.ByteVec(public_key);
+  w.ByteVec(signature);
+}
+Decoded<SignedQuery> SignedQuery::ScaleDecode(ScaleReader& r) {
+  SignedQuery v;
+  v.query = PHAT_TRY(r.ByteVec());
+  const size_t at = r.offset();
+  const uint8_t scheme = PHAT_TRY(r.U8());
+  if (scheme > uint8_t(ledger::SignatureScheme::Secp256k1))
+    return unexpected(r.ErrorAt(at, "unknown signature scheme " + std::to_string(scheme)));
+  v.scheme = ledger::SignatureScheme(scheme);
+  v.public_key = PHAT_TRY(r.ByteVec());
+  v.signature = PHAT_TRY(r.ByteVec());
+  return v;
+}
+
+Bytes QuerySigningPayload(const CodeHash& cluster_id, ByteView query) {
+  const std::string_view tag = "phat-query-v1:";
+  Bytes out(tag.begin(), tag.end());
+  out.insert(out.end(), cluster_id.begin(), cluster_id.end());
+  out.insert(out.end(), query.begin(), query.end());
+  return out;
+}
+
+Expected<Query, QueryError> VerifyQuery(const CodeHash& cluster_id,
+                                        const SignedQuery& signed_query) {
+  using Kind = QueryError::Kind;
+  auto signer = ledger::AccountOf(signed_query.scheme, signed_query.public_key);
+  if (!signer) return unexpected(QueryError{Kind::Malformed, signer.error()});
+  auto query = codec::DecodeAll<Query>(signed_query.query);
+  if (!query)
+    return unexpected(
+        QueryError{Kind::Malformed, "the query does not decode: " + query.error().ToString()});
+  const Bytes payload = QuerySigningPayload(cluster_id, signed_query.query);
+  bool valid = false;
+  if (signed_query.scheme == ledger::SignatureScheme::Ed25519) {
+    if (signed_query.signature.size() != 64)
+      return unexpected(QueryError{Kind::Malformed, "an ed25519 signature is 64 bytes"});
+    crypto::Ed25519Signature sig;
+    crypto::Ed25519PublicKey key;
+    std::copy_n(signed_query.signature.begin(), 64, sig.begin());
+    std::copy_n(signed_query.public_key.begin(), 32, key.begin());
+    valid = crypto::Ed25519Verify(sig, payload, key);
+  } else {
+    if (signed_query.signature.size() != 65)
+      return unexpected(
+          QueryError{Kind::Malformed, "a secp256k1 signature is 65 bytes (r, s, recovery id)"});
+    crypto::EcdsaSignature sig;
+    crypto::EcdsaPublicKey key;
+    std::copy_n(signed_query.signature.begin(), 65, sig.begin());
+    std::copy_n(signed_query.public_key.begin(), 33, key.begin());
+    valid = crypto::EcdsaVerifyPrehashed(sig, crypto::Blake2b256(payload), key);
+  }
+  if (!valid)
+    return unexpected(QueryError{Kind::BadSignature,
+                                 "the signature does not match the query, the key and this "
+                                 "cluster (queries are signed over \"phat-query-v1:\" ‖ cluster "
+                                 "id ‖ SCALE(query))"});
+  if (query->origin != *signer)
+    return unexpected(QueryError{
+        Kind::BadSignature, fmt::format("the query's origin 0x{} is not the signer's account 0x{}",
+                                        ToHex(query->origin), ToHex(*signer))});
+  return std::move(*query);
+}
+
+SignedQuery SignQueryEd25519(const CodeHash& cluster_id, const Query& query,
+                             const std::array<uint8_t, 32>& seed) {
+  const crypto::Ed25519Keypair keys = crypto::Ed25519KeypairFromSeed(seed);
+  SignedQuery out;
+  out.query = codec::Encode(query);
+  out.scheme = ledger::SignatureScheme::Ed25519;
+  out.public_key.assign(keys.public_key.begin(), keys.public_key.end());
+  const auto sig = crypto::Ed25519Sign(keys, QuerySigningPayload(cluster_id, out.query));
+  out.signature.assign(sig.begin(), sig.end());
+  return out;
+}
+
+Expected<void, QueryError> CheckExpiry(uint64_t expiry_ms, uint64_t now_ms,
+                                       uint64_t max_future_ms) {
+  if (expiry_ms <= now_ms)
+    return unexpected(QueryError{
+        QueryError::Kind::Expired,
+        fmt::format("the query expired {} ms ago (expiry {} ms since the epoch, now {}): sign it "
+                    "again with a later expiry",
+                    now_ms - expiry_ms, expiry_ms, now_ms)});
+  if (expiry_ms - now_ms > max_future_ms)
+    return unexpected(QueryError{
+        QueryError::Kind::Expired,
+        fmt::format("the query's expiry is {} ms ahead; at most {} ms is accepted (check the "
+                    "client's clock)",
+                    expiry_ms - now_ms, max_future_ms)});
+  return {};
+}
+
+bool ReplayGuard::CheckAndRecord(const CodeHash& hash, uint64_t expiry_ms, uint64_t now_ms) {
+  std::lock_guard lock(mu_);
+  // Forget what has expired: an expired query is refused by its expiry anyway.
+  while (!by_expiry_.empty() && by_expiry_.begin()->first <= now_ms) {
+    seen_.erase(by_expiry_.begin()->second);
+    by_expiry_.erase(by_expiry_.begin());
+  }
+  if (seen_.contains(hash)) return false;
+  while (capacity_ > 0 && seen_.size() >= capacity_) {
+    seen_.erase(by_expiry_.begin()->second);
+    by_expiry_.erase(by_expiry_.begin());
+  }
+  seen_.emplace(hash, expiry_ms);
+  by_expiry_.emplace(expiry_ms, hash);
+  return true;
+}
+
+void ReplayGuard::Forget(const CodeHash& hash) {
+  std::lock_guard lock(mu_);
+  auto it = seen_.find(hash);
+  if (it == seen_.end()) return;
+  by_expiry_.erase({it->second, hash});
+  seen_.erase(it);
+}
+
+size_t ReplayGuard::size() const {
+  std::lock_guard lock(mu_);
+  return seen_.size();
+}
+
+}  // namespace phat::node

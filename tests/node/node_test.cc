@@ -1,0 +1,373 @@
+// phatd through its HTTP API: the node started in-process on a free port (and, once, the real
+// binary, stopped by its PID), driven with cpp-httplib's client as any client would: health and
+// status, a transfer and its receipt, a contract uploaded, instantiated, called and queried with
+// signed queries, refused queries (expired, replayed, badly signed), malformed requests, metrics.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "phat/crypto/hash.h"
+#include "phat/node/node.h"
+#include "phat/node/query.h"
+#include "wasm/test_util.h"
+
+namespace phat::node {
+namespace {
+
+namespace fs = std::filesystem;
+using ledger::Command;
+using ledger::CommandBody;
+using nlohmann::json;
+
+const DevAccount& Alice() {
+  return DevAccounts()[0];
+}
+const DevAccount& Bob() {
+  return DevAccounts()[1];
+}
+
+uint64_t NowMs() {
+  return uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count());
+}
+
+std::string Hex0x(ByteView b) {
+  return "0x" + ToHex(b);
+}
+
+Bytes CommandsWasm() {
+  std::ifstream in(std::string(PHAT_CONTRACT_FIXTURES) + "/commands.wat");
+  std::stringstream text;
+  text << in.rdbuf();
+  return wasm::testing::Wat2Wasm(text.str());
+}
+
+class NodeTest : public ::testing::Test {
+ protected:
+  void SetUp() override { StartNode({}); }
+  void TearDown() override {
+    client_.reset();
+    node_.reset();
+    fs::remove_all(dir_);
+  }
+
+  void StartNode(NodeConfig config) {
+    client_.reset();
+    node_.reset();
+    dir_ = fs::temp_directory_path() /
+           ("phat-node-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
+    fs::remove_all(dir_);
+    config.chain.data_dir = dir_.string();
+    config.chain.cluster_id = DevClusterId();
+    config.chain.genesis = DevGenesis();
+    auto node = Node::Start(std::move(config));
+    ASSERT_TRUE(node) << node.error();
+    node_ = std::move(*node);
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", node_->port());
+    client_->set_read_timeout(30, 0);
+  }
+
+  json Get(const std::string& path, int expect_status) {
+    auto res = client_->Get(path.c_str());
+    EXPECT_TRUE(res) << "GET " << path << ": " << httplib::to_string(res.error());
+    if (!res) return json();
+    EXPECT_EQ(res->status, expect_status) << "GET " << path << ": " << res->body;
+    return json::parse(res->body, nullptr, false);
+  }
+  json Post(const std::string& path, const std::string& body, int expect_status) {
+    auto res = client_->Post(path.c_str(), body, "application/json");
+    EXPECT_TRUE(res) << "POST " << path << ": " << httplib::to_string(res.error());
+    if (!res) return json();
+    EXPECT_EQ(res->status, expect_status) << "POST " << path << ": " << res->body;
+    json out = json::parse(res->body, nullptr, false);
+    EXPECT_FALSE(out.is_discarded()) << "not JSON: " << res->body;
+    return out;
+  }
+
+  Bytes Signed(const DevAccount& who, uint64_t nonce, CommandBody body) {
+    return codec::Encode(ledger::SignEd25519(
+        DevClusterId(), Command{who.id, nonce, 100'000'000'000, std::move(body)}, who.seed));
+  }
+  json Submit(const Bytes& command, bool wait, int expect_status) {
+    return Post("/commands", json{{"command", Hex0x(command)}, {"wait", wait}}.dump(),
+                expect_status);
+  }
+  std::string QueryBody(const Query& q, const DevAccount& who) {
+    return json{{"query", Hex0x(codec::Encode(SignQueryEd25519(DevClusterId(), q, who.seed)))}}
+        .dump();
+  }
+
+  // Uploads and instantiates commands.wat as alice (nonces 0 and 1); returns the address.
+  AccountId DeployCommandsContract() {
+    const Bytes wasm = CommandsWasm();
+    json up = Submit(Signed(Alice(), 0, ledger::UploadCode{wasm, true}), true, 200);
+    EXPECT_EQ(up["status"], "success") << up.dump();
+    EXPECT_EQ(up["code_hash"], Hex0x(crypto::Blake2b256(wasm)));
+    json inst =
+        Submit(Signed(Alice(), 1,
+                      ledger::InstantiateContract{crypto::Blake2b256(wasm), 0, Bytes{'x'}, {}}),
+               true, 200);
+    EXPECT_EQ(inst["status"], "success") << inst.dump();
+    auto address = FixedFromHex<32>(inst["contract"].get<std::string>());
+    EXPECT_TRUE(address);
+    return address.value_or(AccountId{});
+  }
+
+  static inline int counter_ = 0;
+  fs::path dir_;
+  std::unique_ptr<Node> node_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(NodeTest, HealthAndStatus) {
+  EXPECT_EQ(Get("/health", 200)["ok"], true);
+  json status = Get("/status", 200);
+  EXPECT_EQ(status["height"], 0);
+  EXPECT_EQ(status["queued"], 0);
+  EXPECT_EQ(status["cluster_id"], Hex0x(DevClusterId()));
+  EXPECT_EQ(status["state_root"].get<std::string>().size(), 66u);
+  EXPECT_TRUE(status["version"].is_string());
+}
+
+TEST_F(NodeTest, DevAccountsAreWellKnownAndPrefunded) {
+  EXPECT_EQ(DevAccounts().size(), 4u);
+  EXPECT_EQ(Alice().seed, crypto::Blake2b256(AsBytes("phat dev account alice")));
+  json alice = Get("/accounts/" + Hex0x(Alice().id), 200);
+  EXPECT_EQ(alice["balance"], "1000000000000000000000");
+  EXPECT_EQ(alice["nonce"], 0);
+}
+
+TEST_F(NodeTest, ATransferCommitsAndItsReceiptCanBeFetched) {
+  const Bytes transfer = Signed(Alice(), 0, ledger::TransferBalance{Bob().id, 5});
+  json receipt = Submit(transfer, true, 200);
+  EXPECT_EQ(receipt["status"], "success") << receipt.dump();
+  EXPECT_EQ(receipt["hash"], Hex0x(crypto::Blake2b256(transfer)));
+  ASSERT_TRUE(receipt["block"].is_number());
+  EXPECT_EQ(Get("/accounts/" + Hex0x(Bob().id), 200)["balance"], "1000000000000000000005");
+  EXPECT_EQ(Get("/accounts/" + Hex0x(Alice().id), 200)["nonce"], 1);
+  json again = Get("/receipts/" + receipt["hash"].get<std::string>(), 200);
+  EXPECT_EQ(again, receipt);
+  json block = Get("/blocks/" + std::to_string(receipt["block"].get<uint64_t>()), 200);
+  EXPECT_EQ(block["receipts"][0]["hash"], receipt["hash"]);
+
+  // Without waiting: 202 and the hash, then the receipt by polling with wait_ms.
+  json queued = Submit(Signed(Alice(), 1, ledger::TransferBalance{Bob().id, 7}), false, 202);
+  json later = Get("/receipts/" + queued["hash"].get<std::string>() + "?wait_ms=10000", 200);
+  EXPECT_EQ(later["status"], "success");
+
+  // A stale nonce is found only when the block applies: it comes back in the receipt.
+  json stale = Submit(Signed(Alice(), 0, ledger::TransferBalance{Bob().id, 9}), true, 200);
+  EXPECT_EQ(stale["status"], "rejected");
+  EXPECT_NE(stale["error"].get<std::string>(), "");
+  EXPECT_GE(Get("/status", 200)["height"].get<uint64_t>(), 3u);
+}
+
+TEST_F(NodeTest, AContractIsUploadedInstantiatedCalledAndQueried) {
+  const AccountId contract = DeployCommandsContract();
+  json info = Get("/contracts/" + Hex0x(contract), 200);
+  EXPECT_EQ(info["code_hash"], Hex0x(crypto::Blake2b256(CommandsWasm())));
+
+  // Store "y", then emit an event with one topic.
+  EXPECT_EQ(Submit(Signed(Alice(), 2, ledger::CallContract{contract, 0, Bytes{1, 'y'}}), true,
+                   200)["status"],
+            "success");
+  Bytes event_input = {5, 0x04};  // command 5; SCALE Vec of one 32-byte topic
+  event_input.resize(2 + 32, 0xab);
+  json ev = Submit(Signed(Alice(), 3, ledger::CallContract{contract, 0, event_input}), true, 200);
+  ASSERT_EQ(ev["status"], "success") << ev.dump();
+  ASSERT_EQ(ev["events"].size(), 1u);
+  EXPECT_EQ(ev["events"][0]["contract"], Hex0x(contract));
+  EXPECT_EQ(ev["events"][0]["data"], "0x6576");  // "ev"
+  EXPECT_EQ(ev["events"][0]["topics"][0], Hex0x(Bytes(32, 0xab)));
+  json events = Get("/events?from_block=1", 200);
+  ASSERT_EQ(events["events"].size(), 1u);
+  EXPECT_EQ(events["events"][0]["block"], ev["block"]);
+  EXPECT_EQ(events["events"][0]["command"], ev["hash"]);
+
+  // A signed query reads the committed value, and changes nothing.
+  Query q{Alice().id, contract, Bytes{0}, 10'000'000'000, NowMs() + 30'000};
+  json answer = Post("/query", QueryBody(q, Alice()), 200);
+  EXPECT_EQ(answer["result"]["data"], "0x79") << answer.dump();  // "y"
+  EXPECT_EQ(answer["result"]["flags"], 0);
+  EXPECT_GT(answer["gas_consumed"].get<uint64_t>(), 0u);
+
+  // A query that writes and traps reports the error; the state stays as it was.
+  Query trap{Alice().id, contract, Bytes{3, 'z'}, 10'000'000'000, NowMs() + 30'000};
+  json trapped = Post("/query", QueryBody(trap, Alice()), 200);
+  EXPECT_TRUE(trapped["error"].get<std::string>().find("ContractTrapped") != std::string::npos)
+      << trapped.dump();
+  q.expiry_ms += 1;  // a different query, so not a replay
+  EXPECT_EQ(Post("/query", QueryBody(q, Alice()), 200)["result"]["data"], "0x79");
+}
+
+TEST_F(NodeTest, BadQueriesAreRefused) {
+  const AccountId contract = DeployCommandsContract();
+  Query q{Alice().id, contract, Bytes{0}, 10'000'000'000, NowMs() + 30'000};
+  const std::string body = QueryBody(q, Alice());
+  Post("/query", body, 200);
+  json replayed = Post("/query", body, 409);
+  EXPECT_TRUE(replayed["error"].get<std::string>().find("already") != std::string::npos);
+
+  Query expired = q;
+  expired.expiry_ms = NowMs() - 1000;
+  EXPECT_TRUE(Post("/query", QueryBody(expired, Alice()), 400)["error"].get<std::string>().find(
+                  "expired") != std::string::npos);
+  Query far = q;
+  far.expiry_ms = NowMs() + 120'000;
+  Post("/query", QueryBody(far, Alice()), 400);
+
+  // Signed by bob, claiming to be alice; and a signature with a bit flipped.
+  Query other = q;
+  other.expiry_ms += 5;
+  Post("/query", QueryBody(other, Bob()), 401);
+  SignedQuery tampered = SignQueryEd25519(DevClusterId(), other, Alice().seed);
+  tampered.signature[3] ^= 1;
+  Post("/query", json{{"query", Hex0x(codec::Encode(tampered))}}.dump(), 401);
+  // Signed for another cluster.
+  SignedQuery foreign =
+      SignQueryEd25519(crypto::Blake2b256(AsBytes("another cluster")), other, Alice().seed);
+  Post("/query", json{{"query", Hex0x(codec::Encode(foreign))}}.dump(), 401);
+  // Bytes that are no SignedQuery.
+  Post("/query", json{{"query", "0x0102"}}.dump(), 400);
+  Query greedy = q;
+  greedy.expiry_ms += 7;
+  greedy.gas_limit = ~uint64_t{0};
+  Post("/query", QueryBody(greedy, Alice()), 400);
+}
+
+TEST_F(NodeTest, MalformedRequestsGetClearErrors) {
+  auto error_of = [](const json& j) { return j.value("error", std::string()); };
+  EXPECT_NE(error_of(Post("/commands", "{not json", 400)), "");
+  EXPECT_NE(error_of(Post("/commands", "[1,2]", 400)), "");
+  EXPECT_TRUE(error_of(Post("/commands", "{}", 400)).find("\"command\"") != std::string::npos);
+  EXPECT_TRUE(error_of(Post("/commands", R"({"command": "0xzz"})", 400)).find("not hex") !=
+              std::string::npos);
+  EXPECT_NE(error_of(Post("/commands", R"({"command": "0x010203"})", 400)), "");
+  EXPECT_NE(error_of(Post("/commands", R"({"command": 5})", 400)), "");
+  Bytes transfer = Signed(Alice(), 0, ledger::TransferBalance{Bob().id, 5});
+  EXPECT_NE(
+      error_of(Post("/commands", json{{"command", Hex0x(transfer)}, {"wait", "yes"}}.dump(), 400)),
+      "");
+  transfer[transfer.size() - 1] ^= 1;  // the signature's last byte
+  EXPECT_TRUE(error_of(Submit(transfer, false, 401)).find("signature") != std::string::npos);
+
+  EXPECT_NE(error_of(Post("/query", "nope", 400)), "");
+  EXPECT_NE(error_of(Get("/accounts/0x1234", 400)), "");
+  EXPECT_NE(error_of(Get("/contracts/" + Hex0x(Bob().id), 404)), "");
+  EXPECT_NE(error_of(Get("/blocks/999", 404)), "");
+  EXPECT_NE(error_of(Get("/blocks/abc", 400)), "");
+  EXPECT_NE(error_of(Get("/receipts/" + Hex0x(Bytes(32, 1)), 404)), "");
+  EXPECT_NE(error_of(Get("/events?from_block=x", 400)), "");
+  EXPECT_NE(error_of(Get("/no/such/endpoint", 404)), "");
+
+  const std::string big = R"({"command": ")" + std::string(5 << 20, 'a') + "\"}";
+  json too_large = Post("/commands", big, 413);
+  EXPECT_TRUE(error_of(too_large).find("limit") != std::string::npos) << too_large.dump();
+}
+
+TEST_F(NodeTest, MetricsCountRequestsCommandsAndQueries) {
+  const AccountId contract = DeployCommandsContract();
+  Submit(Signed(Alice(), 1, ledger::TransferBalance{Bob().id, 1}), true, 200);  // stale: rejected
+  Post("/query",
+       QueryBody(Query{Alice().id, contract, Bytes{0}, 10'000'000'000, NowMs() + 30'000}, Alice()),
+       200);
+  Get("/health", 200);
+  Get("/blocks/999", 404);
+  // The watcher counts committed blocks every few ms.
+  std::string text;
+  for (int i = 0; i < 100; ++i) {
+    auto res = client_->Get("/metrics");
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 200);
+    text = res->body;
+    if (text.find("phat_commands_rejected_total 1") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  for (const char* expected : {
+           "phat_http_requests_total{endpoint=\"GET /health\",status=\"200\"} 1",
+           "phat_http_requests_total{endpoint=\"GET /blocks\",status=\"404\"} 1",
+           "phat_http_requests_total{endpoint=\"POST /commands\",status=\"200\"} 3",
+           "phat_commands_submitted_total 3",
+           "phat_commands_committed_total 2",
+           "phat_commands_rejected_total 1",
+           "phat_block_height 3",
+           "phat_query_duration_seconds_count 1",
+           "phat_query_duration_seconds_bucket{le=\"+Inf\"} 1",
+       })
+    EXPECT_TRUE(text.find(expected) != std::string::npos) << expected << "\n" << text;
+}
+
+TEST_F(NodeTest, AQueryOverItsWallTimeGetsA504) {
+  NodeConfig config;
+  config.query_timeout = std::chrono::milliseconds(1);
+  StartNode(config);
+  const AccountId contract = DeployCommandsContract();
+  // Command 4 loops until the gas runs out; the gas limit is what ends it (~100 ms).
+  Query loop{Alice().id, contract, Bytes{4}, 100'000'000'000, NowMs() + 30'000};
+  json answer = Post("/query", QueryBody(loop, Alice()), 504);
+  EXPECT_TRUE(answer["error"].get<std::string>().find("gas_limit") != std::string::npos);
+}
+
+// The real binary: started with port 0, its port read from its output, stopped with SIGTERM.
+TEST(Phatd, TheBinaryServesAndStopsOnSigterm) {
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    close(out[0]);
+    close(out[1]);
+    execl(PHATD_BINARY, PHATD_BINARY, "--dev", "--tmp", "--listen", "127.0.0.1:0", nullptr);
+    _exit(127);
+  }
+  close(out[1]);
+  std::string output;
+  int port = 0;
+  char buf[4096];
+  const std::string marker = "listening on http://127.0.0.1:";
+  while (port == 0) {
+    const ssize_t n = read(out[0], buf, sizeof buf);
+    if (n <= 0) break;
+    output.append(buf, size_t(n));
+    if (auto at = output.find(marker); at != std::string::npos) {
+      auto end = output.find('\n', at);
+      if (end != std::string::npos) port = std::stoi(output.substr(at + marker.size()));
+    }
+  }
+  ASSERT_NE(port, 0) << output;
+  EXPECT_TRUE(output.find("account alice") != std::string::npos) << output;
+  EXPECT_TRUE(output.find(ToHex(Alice().id)) != std::string::npos) << output;
+  EXPECT_TRUE(output.find(ToHex(Alice().seed)) != std::string::npos) << output;
+
+  httplib::Client client("127.0.0.1", port);
+  auto health = client.Get("/health");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  // A transfer through the real binary, signed for the dev cluster.
+  const Bytes transfer = codec::Encode(ledger::SignEd25519(
+      DevClusterId(), Command{Alice().id, 0, 100'000'000'000, ledger::TransferBalance{Bob().id, 1}},
+      Alice().seed));
+  auto res = client.Post("/commands", json{{"command", Hex0x(transfer)}, {"wait", true}}.dump(),
+                         "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(json::parse(res->body)["status"], "success");
+
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  close(out[0]);
+}
+
+}  // namespace
+}  // namespace phat::node
