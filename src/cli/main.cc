@@ -1,12 +1,14 @@
 // The phat command line.
 #include <CLI/CLI.hpp>
 
+#include "cli/node_commands.h"
 #include "cli/wasm_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"phat: Phat Contracts, run by phat's own WebAssembly engine"};
   app.require_subcommand(1);
   phat::cli::AddWasmCommands(app);
+  phat::cli::AddNodeCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,374 @@
+// The `phat` CLI end to end: the real binary against a real `phatd --dev --tmp` (started on a
+// free port, its port read from its output, stopped by its PID when the suite ends; if this
+// process dies first, PR_SET_PDEATHSIG stops it). The erc20 flow is the one a user follows:
+// instantiate new(1000) as alice, transfer 10 to bob, query both balances.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "phat/node/node.h"
+
+namespace phat::cli {
+namespace {
+
+using nlohmann::json;
+
+struct Outcome {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `phat args…` and collects its exit code, stdout and stderr.
+Outcome RunPhat(const std::vector<std::string>& args) {
+  int out[2], err[2];
+  if (pipe(out) != 0 || pipe(err) != 0) return {};
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    dup2(err[1], STDERR_FILENO);
+    close(out[0]);
+    close(out[1]);
+    close(err[0]);
+    close(err[1]);
+    std::vector<char*> argv{const_cast<char*>(PHAT_BINARY)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    unsetenv("PHAT_NODE");
+    unsetenv("PHAT_KEY");
+    execv(PHAT_BINARY, argv.data());
+    _exit(127);
+  }
+  close(out[1]);
+  close(err[1]);
+  Outcome run;
+  pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  int open_fds = 2;
+  char buf[4096];
+  while (open_fds > 0) {
+    if (poll(fds, 2, 60'000) <= 0) break;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
+      const ssize_t n = read(fds[i].fd, buf, sizeof buf);
+      if (n <= 0) {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+      } else {
+        (i == 0 ? run.out : run.err).append(buf, size_t(n));
+      }
+    }
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return run;
+}
+
+std::string Describe(const Outcome& r) {
+  return fmt::format("exit {}\n--- stdout\n{}--- stderr\n{}", r.code, r.out, r.err);
+}
+
+// The value of the first line "KEY VALUE" of `text`.
+std::string Line(const std::string& text, const std::string& key) {
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (line.starts_with(key + " ")) return line.substr(key.size() + 1);
+  return "";
+}
+
+std::string Hex0x(const std::array<uint8_t, 32>& id) {
+  return "0x" + ToHex(id);
+}
+const node::DevAccount& Dev(const std::string& name) {
+  for (const auto& a : node::DevAccounts())
+    if (a.name == name) return a;
+  std::abort();
+}
+
+const std::string kErc20 = std::string(PHAT_CONTRACTS_DIR) + "/erc20.contract";
+
+// One phatd for the tests of this process.
+class WithNode : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    int out[2];
+    ASSERT_EQ(pipe(out), 0);
+    const pid_t parent = getpid();
+    pid_ = fork();
+    ASSERT_GE(pid_, 0);
+    if (pid_ == 0) {
+      // If the test binary dies without stopping it, the node must not outlive it.
+      prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (getppid() != parent) _exit(1);
+      dup2(out[1], STDOUT_FILENO);
+      close(out[0]);
+      close(out[1]);
+      execl(PHATD_BINARY, PHATD_BINARY, "--dev", "--tmp", "--listen", "127.0.0.1:0", nullptr);
+      _exit(127);
+    }
+    close(out[1]);
+    out_ = out[0];
+    std::string output;
+    const std::string marker = "listening on ";
+    char buf[4096];
+    while (url_.empty()) {
+      pollfd fd{out_, POLLIN, 0};
+      if (poll(&fd, 1, 30'000) <= 0) break;
+      const ssize_t n = read(out_, buf, sizeof buf);
+      if (n <= 0) break;
+      output.append(buf, size_t(n));
+      if (auto at = output.find(marker); at != std::string::npos) {
+        auto end = output.find('\n', at);
+        if (end != std::string::npos)
+          url_ = output.substr(at + marker.size(), end - at - marker.size());
+      }
+    }
+    ASSERT_FALSE(url_.empty()) << "phatd did not start:\n" << output;
+  }
+
+  static void TearDownTestSuite() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      int status = 0;
+      waitpid(pid_, &status, 0);
+      pid_ = -1;
+    }
+    if (out_ >= 0) close(out_);
+    out_ = -1;
+  }
+
+  // `phat --node URL args…`
+  static Outcome Phat(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--node", url_});
+    return RunPhat(args);
+  }
+
+  static inline pid_t pid_ = -1;
+  static inline int out_ = -1;
+  static inline std::string url_;
+};
+
+TEST_F(WithNode, Erc20DeployTransferAndQuery) {
+  const std::string alice = Hex0x(Dev("alice").id), bob = Hex0x(Dev("bob").id);
+
+  Outcome deploy = Phat({"--key", "alice", "instantiate", kErc20, "--args", "[1000]"});
+  ASSERT_EQ(deploy.code, 0) << Describe(deploy);
+  const std::string address = Line(deploy.out, "contract");
+  ASSERT_TRUE(std::regex_match(address, std::regex("0x[0-9a-f]{64}"))) << Describe(deploy);
+  EXPECT_EQ(Line(deploy.out, "status"), "success") << Describe(deploy);
+  EXPECT_TRUE(std::regex_match(Line(deploy.out, "code hash"), std::regex("0x[0-9a-f]{64}")));
+  // new() mints the supply to the deployer: Transfer(None → alice, 1000).
+  EXPECT_EQ(Line(deploy.out, "event"),
+            fmt::format(R"(Transfer {{"from":null,"to":"{}","value":"1000"}})", alice))
+      << Describe(deploy);
+
+  Outcome transfer = Phat({"--key", "alice", "call", address, "--metadata", kErc20, "--message",
+                           "transfer", "--args", fmt::format(R"(["{}", "10"])", bob)});
+  ASSERT_EQ(transfer.code, 0) << Describe(transfer);
+  EXPECT_EQ(Line(transfer.out, "status"), "success");
+  EXPECT_EQ(Line(transfer.out, "return"), R"({"Ok":null})") << Describe(transfer);
+  EXPECT_EQ(Line(transfer.out, "event"),
+            fmt::format(R"(Transfer {{"from":"{}","to":"{}","value":"10"}})", alice, bob))
+      << Describe(transfer);
+
+  for (const auto& [who, balance] : {std::pair{alice, "990"}, std::pair{bob, "10"}}) {
+    Outcome query = Phat({"--key", "alice", "query", address, "--metadata", kErc20, "--message",
+                          "balance_of", "--args", fmt::format(R"(["{}"])", who)});
+    ASSERT_EQ(query.code, 0) << Describe(query);
+    EXPECT_EQ(Line(query.out, "result"), balance) << Describe(query);
+  }
+
+  // A dev account's name stands for its id in an AccountId argument; the global options may
+  // follow the command; --json prints one JSON document.
+  Outcome json_query = Phat({"query", address, "--metadata", kErc20, "--message", "balance_of",
+                             "--args", R"(["bob"])", "--key", "bob", "--json"});
+  ASSERT_EQ(json_query.code, 0) << Describe(json_query);
+  json q = json::parse(json_query.out, nullptr, false);
+  ASSERT_FALSE(q.is_discarded()) << Describe(json_query);
+  EXPECT_EQ(q["status"], "success");
+  EXPECT_EQ(q["decoded_output"], json({{"Ok", "10"}}));
+
+  Outcome json_call = Phat({"--json", "--key", "bob", "call", address, "--metadata", kErc20,
+                            "--message", "transfer", "--args", R"({"to": "alice", "value": 3})"});
+  ASSERT_EQ(json_call.code, 0) << Describe(json_call);
+  json c = json::parse(json_call.out, nullptr, false);
+  ASSERT_FALSE(c.is_discarded()) << Describe(json_call);
+  EXPECT_EQ(c["status"], "success");
+  ASSERT_EQ(c["events"].size(), 1u) << c.dump(2);
+  EXPECT_EQ(c["events"][0]["decoded"]["name"], "Transfer");
+  EXPECT_EQ(c["events"][0]["decoded"]["args"]["value"], "3");
+  EXPECT_EQ(c["events"][0]["contract"], address);
+
+  // Bob now has 7; transferring 100 fails inside the contract: the call succeeds and returns
+  // Err(InsufficientBalance), which the output shows.
+  Outcome too_much = Phat({"--key", "bob", "call", address, "--metadata", kErc20, "--message",
+                           "transfer", "--args", R"(["alice", "100"])"});
+  EXPECT_NE(Line(too_much.out, "return").find("InsufficientBalance"), std::string::npos)
+      << Describe(too_much);
+  EXPECT_EQ(Line(too_much.out, "event"), "") << Describe(too_much);
+
+  Outcome account = Phat({"account", address});
+  ASSERT_EQ(account.code, 0) << Describe(account);
+  EXPECT_EQ(Line(account.out, "contract"), "yes");
+  EXPECT_EQ(Line(account.out, "code hash"), Line(deploy.out, "code hash"));
+}
+
+TEST_F(WithNode, UploadStatusAndAccount) {
+  Outcome upload = Phat({"--key", "charlie", "--json", "upload", kErc20});
+  ASSERT_EQ(upload.code, 0) << Describe(upload);
+  json u = json::parse(upload.out, nullptr, false);
+  ASSERT_FALSE(u.is_discarded()) << Describe(upload);
+  EXPECT_EQ(u["status"], "success");
+  EXPECT_TRUE(u["code_hash"].is_string());
+
+  // The bare .wasm uploads to the same code hash.
+  Outcome wasm =
+      Phat({"--key", "charlie", "upload", std::string(PHAT_CONTRACTS_DIR) + "/erc20.wasm"});
+  ASSERT_EQ(wasm.code, 0) << Describe(wasm);
+  EXPECT_EQ(Line(wasm.out, "code hash"), u["code_hash"].get<std::string>());
+
+  Outcome status = Phat({"status", "--json"});
+  ASSERT_EQ(status.code, 0) << Describe(status);
+  json s = json::parse(status.out, nullptr, false);
+  ASSERT_FALSE(s.is_discarded()) << Describe(status);
+  EXPECT_EQ(s["cluster_id"], Hex0x(node::DevClusterId()));
+  EXPECT_GE(s["height"].get<uint64_t>(), 2u);
+
+  Outcome account = Phat({"account", "charlie"});
+  ASSERT_EQ(account.code, 0) << Describe(account);
+  EXPECT_EQ(Line(account.out, "account"), Hex0x(Dev("charlie").id));
+  EXPECT_EQ(Line(account.out, "nonce"), "2");
+  EXPECT_EQ(Line(account.out, "contract"), "no");
+}
+
+TEST_F(WithNode, BadArgumentsSayWhatToDo) {
+  const std::string somewhere = "0x" + std::string(64, '1');
+  // An AccountId that is not 32 bytes.
+  Outcome bad = Phat({"--key", "alice", "call", somewhere, "--metadata", kErc20, "--message",
+                      "transfer", "--args", R"(["0x12", "10"])"});
+  EXPECT_EQ(bad.code, 1) << Describe(bad);
+  EXPECT_NE(bad.err.find("transfer(to: AccountId, value: Balance)"), std::string::npos)
+      << Describe(bad);
+  EXPECT_EQ(bad.out, "");
+
+  Outcome not_json = Phat({"--key", "alice", "query", somewhere, "--metadata", kErc20, "--message",
+                           "balance_of", "--args", "[0x12"});
+  EXPECT_EQ(not_json.code, 1) << Describe(not_json);
+  EXPECT_NE(not_json.err.find("--args is not JSON"), std::string::npos) << Describe(not_json);
+
+  Outcome no_message =
+      Phat({"--key", "alice", "query", somewhere, "--metadata", kErc20, "--message", "balance"});
+  EXPECT_EQ(no_message.code, 1) << Describe(no_message);
+  EXPECT_NE(no_message.err.find("balance_of"), std::string::npos) << Describe(no_message);
+
+  Outcome no_key = Phat({"call", somewhere, "--metadata", kErc20, "--message", "total_supply"});
+  EXPECT_EQ(no_key.code, 1) << Describe(no_key);
+  EXPECT_NE(no_key.err.find("--key alice"), std::string::npos) << Describe(no_key);
+
+  Outcome bad_key = Phat({"--key", "eve", "status"});  // status needs no key: fine
+  EXPECT_EQ(bad_key.code, 0) << Describe(bad_key);
+  Outcome unknown_key = Phat({"--key", "eve", "upload", kErc20});
+  EXPECT_EQ(unknown_key.code, 1) << Describe(unknown_key);
+  EXPECT_NE(unknown_key.err.find("neither a dev account"), std::string::npos)
+      << Describe(unknown_key);
+
+  Outcome bad_account = Phat({"account", "0x1234"});
+  EXPECT_EQ(bad_account.code, 1) << Describe(bad_account);
+  EXPECT_NE(bad_account.err.find("64 hex digits"), std::string::npos) << Describe(bad_account);
+}
+
+TEST(Cli, AnUnreachableNodeSaysHowToStartIt) {
+  // A port nobody listens on: bind one, note it, close it.
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const int port = ntohs(addr.sin_port);
+  close(fd);
+
+  const std::string url = fmt::format("http://127.0.0.1:{}", port);
+  Outcome run = RunPhat({"--node", url, "status"});
+  EXPECT_EQ(run.code, 2) << Describe(run);
+  EXPECT_NE(run.err.find(fmt::format("cannot reach phatd at {}: is it running?", url)),
+            std::string::npos)
+      << Describe(run);
+  EXPECT_NE(run.err.find("phatd --dev"), std::string::npos) << Describe(run);
+
+  Outcome bad_url = RunPhat({"--node", "127.0.0.1:8000", "status"});
+  EXPECT_EQ(bad_url.code, 1) << Describe(bad_url);
+  EXPECT_NE(bad_url.err.find("http://"), std::string::npos) << Describe(bad_url);
+}
+
+TEST(Cli, KeysDevListsTheDevAccounts) {
+  Outcome run = RunPhat({"keys", "dev"});
+  ASSERT_EQ(run.code, 0) << Describe(run);
+  for (const auto& a : node::DevAccounts())
+    EXPECT_NE(run.out.find(fmt::format("{:<8} {}\n", a.name, Hex0x(a.id))), std::string::npos)
+        << run.out;
+  Outcome json_run = RunPhat({"keys", "dev", "--json"});
+  json j = json::parse(json_run.out, nullptr, false);
+  ASSERT_TRUE(j.is_array()) << Describe(json_run);
+  ASSERT_EQ(j.size(), 4u);
+  EXPECT_EQ(j[1]["name"], "bob");
+  EXPECT_EQ(j[1]["account"], Hex0x(Dev("bob").id));
+}
+
+TEST(Cli, KeysGenerateWritesAPrivateFileAndShowReadsIt) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / fmt::format("phat-cli-keys-{}", getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string file = (dir / "me.json").string();
+
+  Outcome gen = RunPhat({"keys", "generate", "--out", file});
+  ASSERT_EQ(gen.code, 0) << Describe(gen);
+  struct stat st{};
+  ASSERT_EQ(stat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  std::ifstream in(file);
+  json key = json::parse(in, nullptr, false);
+  EXPECT_EQ(key["scheme"], "ed25519");
+  EXPECT_TRUE(std::regex_match(key["seed"].get<std::string>(), std::regex("0x[0-9a-f]{64}")));
+
+  Outcome show = RunPhat({"keys", "show", file});
+  ASSERT_EQ(show.code, 0) << Describe(show);
+  EXPECT_EQ(Line(show.out, "account"), Line(gen.out, "account"));
+  EXPECT_EQ(show.out.find(key["seed"].get<std::string>()), std::string::npos)
+      << "keys show must not print the seed";
+
+  Outcome again = RunPhat({"keys", "generate", "--out", file});
+  EXPECT_EQ(again.code, 1) << Describe(again);
+  EXPECT_NE(again.err.find("exists already"), std::string::npos) << Describe(again);
+
+  Outcome other = RunPhat({"keys", "generate", "--json"});
+  ASSERT_EQ(other.code, 0) << Describe(other);
+  json o = json::parse(other.out, nullptr, false);
+  EXPECT_NE(o["account"], key["account"]);
+  EXPECT_TRUE(o["seed"].is_string());
+
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace phat::cli
