@@ -108,28 +108,38 @@ Expected<AccountId, std::string> AccountOf(SignatureScheme scheme, ByteView publ
   return unexpected(std::string("unknown signature scheme"));
 }
 
+Expected<bool, std::string> VerifySignature(SignatureScheme scheme, ByteView public_key,
+                                            ByteView signature, ByteView payload) {
+  PHAT_TRY(AccountOf(scheme, public_key));  // checks the key's size
+  if (scheme == SignatureScheme::Ed25519) {
+    if (signature.size() != 64) return unexpected(std::string("an ed25519 signature is 64 bytes"));
+    crypto::Ed25519Signature sig;
+    crypto::Ed25519PublicKey key;
+    std::copy_n(signature.begin(), 64, sig.begin());
+    std::copy_n(public_key.begin(), 32, key.begin());
+    return crypto::Ed25519Verify(sig, payload, key);
+  }
+  if (signature.size() != 65)
+    return unexpected(std::string("a secp256k1 signature is 65 bytes (r, s, recovery id)"));
+  crypto::EcdsaSignature sig;
+  crypto::EcdsaPublicKey key;
+  std::copy_n(signature.begin(), 65, sig.begin());
+  std::copy_n(public_key.begin(), 33, key.begin());
+  return crypto::EcdsaVerifyPrehashed(sig, crypto::Blake2b256(payload), key);
+}
+
+std::pair<Bytes, Bytes> SignPayloadEd25519(const std::array<uint8_t, 32>& seed, ByteView payload) {
+  const crypto::Ed25519Keypair keys = crypto::Ed25519KeypairFromSeed(seed);
+  const auto sig = crypto::Ed25519Sign(keys, payload);
+  return {Bytes(keys.public_key.begin(), keys.public_key.end()), Bytes(sig.begin(), sig.end())};
+}
+
 Expected<Command, std::string> VerifyCommand(const CodeHash& cluster_id,
                                              const SignedCommand& signed_command) {
   const AccountId signer = PHAT_TRY(AccountOf(signed_command.scheme, signed_command.public_key));
-  const Bytes payload = SigningPayload(cluster_id, signed_command.command);
-  bool valid = false;
-  if (signed_command.scheme == SignatureScheme::Ed25519) {
-    if (signed_command.signature.size() != 64)
-      return unexpected(std::string("an ed25519 signature is 64 bytes"));
-    crypto::Ed25519Signature sig;
-    crypto::Ed25519PublicKey key;
-    std::copy_n(signed_command.signature.begin(), 64, sig.begin());
-    std::copy_n(signed_command.public_key.begin(), 32, key.begin());
-    valid = crypto::Ed25519Verify(sig, payload, key);
-  } else {
-    if (signed_command.signature.size() != 65)
-      return unexpected(std::string("a secp256k1 signature is 65 bytes (r, s, recovery id)"));
-    crypto::EcdsaSignature sig;
-    crypto::EcdsaPublicKey key;
-    std::copy_n(signed_command.signature.begin(), 65, sig.begin());
-    std::copy_n(signed_command.public_key.begin(), 33, key.begin());
-    valid = crypto::EcdsaVerifyPrehashed(sig, crypto::Blake2b256(payload), key);
-  }
+  const bool valid = PHAT_TRY(VerifySignature(signed_command.scheme, signed_command.public_key,
+                                               signed_command.signature,
+                                               SigningPayload(cluster_id, signed_command.command)));
   if (!valid) return unexpected(std::string("the signature does not match the command and key"));
   auto command = codec::DecodeAll<Command>(signed_command.command);
   if (!command) return unexpected("the command does not decode: " + command.error().ToString());
@@ -141,13 +151,11 @@ Expected<Command, std::string> VerifyCommand(const CodeHash& cluster_id,
 
 SignedCommand SignEd25519(const CodeHash& cluster_id, const Command& command,
                           const std::array<uint8_t, 32>& seed) {
-  const crypto::Ed25519Keypair keys = crypto::Ed25519KeypairFromSeed(seed);
   SignedCommand out;
   out.command = codec::Encode(command);
   out.scheme = SignatureScheme::Ed25519;
-  out.public_key.assign(keys.public_key.begin(), keys.public_key.end());
-  const auto sig = crypto::Ed25519Sign(keys, SigningPayload(cluster_id, out.command));
-  out.signature.assign(sig.begin(), sig.end());
+  std::tie(out.public_key, out.signature) =
+      SignPayloadEd25519(seed, SigningPayload(cluster_id, out.command));
   return out;
 }
 

@@ -64,27 +64,11 @@ Expected<Query, QueryError> VerifyQuery(const CodeHash& cluster_id,
   if (!query)
     return unexpected(
         QueryError{Kind::Malformed, "the query does not decode: " + query.error().ToString()});
-  const Bytes payload = QuerySigningPayload(cluster_id, signed_query.query);
-  bool valid = false;
-  if (signed_query.scheme == ledger::SignatureScheme::Ed25519) {
-    if (signed_query.signature.size() != 64)
-      return unexpected(QueryError{Kind::Malformed, "an ed25519 signature is 64 bytes"});
-    crypto::Ed25519Signature sig;
-    crypto::Ed25519PublicKey key;
-    std::copy_n(signed_query.signature.begin(), 64, sig.begin());
-    std::copy_n(signed_query.public_key.begin(), 32, key.begin());
-    valid = crypto::Ed25519Verify(sig, payload, key);
-  } else {
-    if (signed_query.signature.size() != 65)
-      return unexpected(
-          QueryError{Kind::Malformed, "a secp256k1 signature is 65 bytes (r, s, recovery id)"});
-    crypto::EcdsaSignature sig;
-    crypto::EcdsaPublicKey key;
-    std::copy_n(signed_query.signature.begin(), 65, sig.begin());
-    std::copy_n(signed_query.public_key.begin(), 33, key.begin());
-    valid = crypto::EcdsaVerifyPrehashed(sig, crypto::Blake2b256(payload), key);
-  }
-  if (!valid)
+  auto valid = ledger::VerifySignature(signed_query.scheme, signed_query.public_key,
+                                       signed_query.signature,
+                                       QuerySigningPayload(cluster_id, signed_query.query));
+  if (!valid) return unexpected(QueryError{Kind::Malformed, valid.error()});
+  if (!*valid)
     return unexpected(QueryError{Kind::BadSignature,
                                  "the signature does not match the query, the key and this "
                                  "cluster (queries are signed over \"phat-query-v1:\" ‖ cluster "
@@ -98,13 +82,11 @@ Expected<Query, QueryError> VerifyQuery(const CodeHash& cluster_id,
 
 SignedQuery SignQueryEd25519(const CodeHash& cluster_id, const Query& query,
                              const std::array<uint8_t, 32>& seed) {
-  const crypto::Ed25519Keypair keys = crypto::Ed25519KeypairFromSeed(seed);
   SignedQuery out;
   out.query = codec::Encode(query);
   out.scheme = ledger::SignatureScheme::Ed25519;
-  out.public_key.assign(keys.public_key.begin(), keys.public_key.end());
-  const auto sig = crypto::Ed25519Sign(keys, QuerySigningPayload(cluster_id, out.query));
-  out.signature.assign(sig.begin(), sig.end());
+  std::tie(out.public_key, out.signature) =
+      ledger::SignPayloadEd25519(seed, QuerySigningPayload(cluster_id, out.query));
   return out;
 }
 

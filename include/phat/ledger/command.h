@@ -76,6 +76,14 @@ struct SignedCommand {
 // another), and the command's bytes.
 Bytes SigningPayload(const CodeHash& cluster_id, ByteView command);
 
+// Whether `signature` by `public_key` signs `payload` under `scheme` (secp256k1 signs the
+// payload's blake2b-256). An error if the key or signature has the wrong size for the scheme.
+// Commands and the node's signed queries share it.
+Expected<bool, std::string> VerifySignature(SignatureScheme scheme, ByteView public_key,
+                                            ByteView signature, ByteView payload);
+// An ed25519 signature of `payload` by the key a 32-byte seed makes: (public key, signature).
+std::pair<Bytes, Bytes> SignPayloadEd25519(const std::array<uint8_t, 32>& seed, ByteView payload);
+
 // The account a public key controls.
 Expected<AccountId, std::string> AccountOf(SignatureScheme scheme, ByteView public_key);
 
