@@ -2,22 +2,12 @@
 """Writes the hand-assembled reproducers in this directory (the shapes wat2wasm will not make,
 or that are too big to write as text). Each is described in README.md. Usage: make_repros.py"""
 import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from make_corpus import leb, section  # noqa: E402  (the one LEB128 and section writer)
 
 here = os.path.dirname(os.path.abspath(__file__))
-
-
-def leb(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def section(sid, body):
-    return bytes([sid]) + leb(len(body)) + body
 
 
 def vec(items):
