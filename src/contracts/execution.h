@@ -4,6 +4,7 @@
 // their frame through the Store's user data. One thread.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -91,6 +92,10 @@ class Execution {
   Expected<Outcome, CallFailure> Call(CallSpec spec, uint64_t& fuel_used);
   Expected<Outcome, CallFailure> Instantiate(InstantiateSpec spec, uint64_t& fuel_used);
 
+  // Queries: frames stop with ContractError::Interrupted once *flag is true.
+  void set_interrupt(const std::atomic<bool>* flag) { interrupt_ = flag; }
+  bool interrupted() const { return interrupt_ && interrupt_->load(std::memory_order_relaxed); }
+
   Overlay& overlay() { return overlay_; }
   const Schedule& schedule() const { return schedule_; }
   const CodeCache& codes() const { return codes_; }
@@ -122,6 +127,7 @@ class Execution {
   BlockContext block_;
   Mode mode_;
   AccountId origin_;
+  const std::atomic<bool>* interrupt_ = nullptr;
   const std::map<uint16_t, std::shared_ptr<ChainExtension>>& extensions_;
   std::vector<Frame*> frames_;
   std::vector<Event> events_;

@@ -415,6 +415,9 @@ Expected<uint32_t, HostFailure> FailureToReturnCode(const CallFailure& failure) 
     case ContractError::TransferFailed: return kTransferFailed;
     case ContractError::CodeNotFound: return kCodeNotFound;
     case ContractError::ContractNotFound: return kNotCallable;
+    // Not the callee's doing: the whole query stops, caller included.
+    case ContractError::Interrupted:
+      return std::unexpected(Host::Fail(failure.error.kind, failure.error.message));
     default: break;
   }
   if (failure.in_callee) return kCalleeTrapped;

@@ -42,14 +42,22 @@ struct Runtime::Impl {
   // Runs one top-level call or instantiation and fills in what every result reports.
   template <typename Run>
   ExecResult RunTop(const StateReader& state, const BlockContext& block, Mode mode,
-                    const AccountId& origin, const Weight& gas_limit, Run run) {
+                    const AccountId& origin, const Weight& gas_limit,
+                    const std::atomic<bool>* interrupt, Run run) {
     Execution exec(codes, config.schedule, state, block, mode, origin, extensions);
+    if (mode == Mode::Query) exec.set_interrupt(interrupt);
     uint64_t fuel_used = 0;
     auto outcome = run(exec, FuelOf(gas_limit), fuel_used);
     ExecResult result;
     result.gas_consumed = {fuel_used * config.schedule.ref_time_per_fuel, 0};
     result.gas_required = result.gas_consumed;
     result.debug_message = std::move(exec.debug_buffer());
+    // An interrupted callee is an error its caller may have handled and gone on from: whatever
+    // the top frame made of it, the query did not finish.
+    if (exec.interrupted()) {
+      result.result = unexpected(Error{ContractError::Interrupted, ""});
+      return result;
+    }
     if (!outcome) {
       result.result = unexpected(std::move(outcome.error().error));
       return result;
@@ -65,7 +73,7 @@ struct Runtime::Impl {
 
   ExecResult RunCall(const StateReader& state, const BlockContext& block, Mode mode,
                      const CallRequest& request) {
-    return RunTop(state, block, mode, request.origin, request.gas_limit,
+    return RunTop(state, block, mode, request.origin, request.gas_limit, request.interrupt,
                   [&](Execution& exec, uint64_t fuel, uint64_t& used) {
                     Execution::CallSpec spec;
                     spec.caller = request.origin;
@@ -79,7 +87,7 @@ struct Runtime::Impl {
 
   ExecResult RunInstantiate(const StateReader& state, const BlockContext& block, Mode mode,
                             const InstantiateRequest& request) {
-    return RunTop(state, block, mode, request.origin, request.gas_limit,
+    return RunTop(state, block, mode, request.origin, request.gas_limit, request.interrupt,
                   [&](Execution& exec, uint64_t fuel, uint64_t& used) {
                     Execution::InstantiateSpec spec;
                     spec.caller = request.origin;

@@ -109,6 +109,7 @@ std::string ExecError::ToString() const {
     case Kind::FuelExhausted: return "fuel exhausted";
     case Kind::HostError: return "host error: " + message;
     case Kind::BadCall: return "bad call: " + message;
+    case Kind::Interrupted: return "interrupted by the embedder";
   }
   return message;
 }

@@ -2,6 +2,10 @@
 // overlay, revert and trap rollback, gas, events, value, nested calls and their error codes.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include "contracts/contract_test_util.h"
 #include "phat/codec/scale.h"
 
@@ -75,6 +79,33 @@ TEST_F(RuntimeTest, AnEndlessLoopRunsOutOfGas) {
   ASSERT_FALSE(r.result.has_value());
   EXPECT_EQ(r.result.error().kind, ContractError::OutOfGas);
   EXPECT_EQ(r.gas_consumed.ref_time, 8'000'000'000u);
+}
+
+// A worker's wall-time limit: the flag stops a query however much gas it has, nested callees
+// included, and the caller does not go on with a "callee trapped" code.
+TEST_F(RuntimeTest, AnInterruptedQueryStopsItsCalleesAndFailsAsInterrupted) {
+  gas_limit_.ref_time = uint64_t(1) << 62;
+  std::atomic<bool> stop{false};
+  std::thread timer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    stop.store(true);
+  });
+  AccountId other = MustDeploy(code_, AsBytes("other"));
+  CallRequest request{kAlice, contract_, 0, CallCmd(other, 0, Cmd(4)), gas_limit_};
+  request.interrupt = &stop;
+  ExecResult r = runtime_.Query(state_, block_, request);
+  timer.join();
+  EXPECT_TRUE(FailsWith(r, ContractError::Interrupted));
+}
+
+TEST_F(RuntimeTest, TransactionsIgnoreTheInterruptFlag) {
+  std::atomic<bool> stop{true};
+  gas_limit_.ref_time = 8'000'000'000 * 4;  // four million fuel: more than one slice
+  CallRequest request{kAlice, contract_, 0, Cmd(4), gas_limit_};
+  request.interrupt = &stop;
+  ExecResult r = runtime_.Call(state_, block_, request);
+  EXPECT_TRUE(FailsWith(r, ContractError::OutOfGas));
+  EXPECT_EQ(r.gas_consumed.ref_time, gas_limit_.ref_time);
 }
 
 TEST_F(RuntimeTest, QueriesDiscardTheirWrites) {

@@ -2,6 +2,10 @@
 // fuel exhaustion and host errors as distinct values; feature policy; limits; pooled memory.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include "phat/wasm/linker.h"
 #include "test_util.h"
 
@@ -239,6 +243,61 @@ TEST(Fuel, StopsAtTheSamePointForTheSameBudget) {
     auto r = store.Call(inst->GetFunc("count"), {{Value::I32(50)}});
     EXPECT_EQ(r.has_value(), budget == needed) << "budget " << budget << " of " << needed;
   }
+}
+
+// Fuel is handed out in slices (interp::kFuelSlice); a budget of many slices must be counted
+// exactly as one, and run out at the same point.
+TEST(Fuel, ABudgetOfManySlicesIsCountedExactly) {
+  auto m = MustCompile(kCountdown);
+  const uint64_t needed = FuelFor(m, 2'000'000);  // several slices' worth
+  ASSERT_GT(needed, 3u << 20);
+  EXPECT_EQ(FuelFor(m, 3'000'000) - needed, needed - FuelFor(m, 1'000'000));
+  for (uint64_t budget : {needed - 1, needed}) {
+    Store store;
+    Instance* inst = MustInstantiate(store, m);
+    store.SetFuel(budget);
+    auto r = store.Call(inst->GetFunc("count"), {{Value::I32(2'000'000)}});
+    EXPECT_EQ(r.has_value(), budget == needed) << "budget " << budget << " of " << needed;
+    EXPECT_EQ(store.fuel_consumed(), budget == needed ? needed : budget);
+  }
+}
+
+TEST(Interrupt, AnotherThreadStopsAnEndlessLoop) {
+  auto m = MustCompile(kCountdown);
+  Store store;
+  Instance* inst = MustInstantiate(store, m);
+  store.SetFuel(uint64_t(1) << 62);  // would run for years
+  std::atomic<bool> stop{false};
+  store.set_interrupt(&stop);
+  std::thread timer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    stop.store(true);
+  });
+  auto r = store.Call(inst->GetFunc("forever"), {});
+  timer.join();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ExecError::Kind::Interrupted);
+  EXPECT_GT(store.fuel_remaining(), 0u);
+  // Cleared, the flag lets the store run again.
+  stop.store(false);
+  auto again = store.Call(inst->GetFunc("count"), {{Value::I32(10)}});
+  ASSERT_TRUE(again);
+  EXPECT_EQ((*again)[0], Value::I32(55));
+}
+
+TEST(Interrupt, AFlagSetBeforeTheCallStopsItAtTheFirstSlice) {
+  auto m = MustCompile(kCountdown);
+  Store store;
+  Instance* inst = MustInstantiate(store, m);
+  store.SetFuel(uint64_t(1) << 40);
+  std::atomic<bool> stop{true};
+  store.set_interrupt(&stop);
+  // Short work within the first slice still completes: the flag is looked at between slices.
+  auto quick = store.Call(inst->GetFunc("count"), {{Value::I32(10)}});
+  ASSERT_TRUE(quick);
+  auto r = store.Call(inst->GetFunc("forever"), {});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ExecError::Kind::Interrupted);
 }
 
 TEST(Fuel, MeteringOffRunsWithoutCounting) {

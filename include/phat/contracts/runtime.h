@@ -8,6 +8,7 @@
 // State (or a shared StateReader for queries); the code cache is internally locked.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -44,6 +45,7 @@ namespace phat::contracts {
   X(NoChainExtension, "the contract called a chain extension that does not exist")   \
   X(TerminatedWhileReentrant, "a contract on the call stack more than once terminated") \
   X(TerminatedInConstructor, "a constructor tried to terminate its contract")        \
+  X(Interrupted, "the worker stopped the query at its time limit")                  \
   X(HostError, "the host failed")
 
 enum class ContractError : uint8_t {
@@ -75,6 +77,9 @@ struct CallRequest {
   Balance value = 0;
   Bytes input;
   Weight gas_limit;
+  // Queries only: while *interrupt is true the query stops with ContractError::Interrupted (a
+  // worker's wall-time limit). Transactions ignore it: they must end alike on every worker.
+  const std::atomic<bool>* interrupt = nullptr;
 };
 
 struct InstantiateRequest {
@@ -84,6 +89,7 @@ struct InstantiateRequest {
   Bytes input;
   Bytes salt;
   Weight gas_limit;
+  const std::atomic<bool>* interrupt = nullptr;  // as CallRequest::interrupt
 };
 
 // What the top frame returned: seal_return's flags and data, or empty data with no flags when

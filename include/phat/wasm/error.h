@@ -67,6 +67,7 @@ struct ExecError {
     FuelExhausted,  // the fuel budget ran out; deterministic for the same input and budget
     HostError,      // a host function failed or asked to stop; `message` and `host_code` say why
     BadCall,        // the embedder called with wrong arguments (types, count, unknown export)
+    Interrupted,    // the embedder's interrupt flag stopped it (Store::set_interrupt)
   };
   Kind kind = Kind::Trap;
   TrapKind trap = TrapKind::Unreachable;

@@ -5,6 +5,7 @@
 // A Store and everything in it belong to one thread at a time; Modules are shared freely.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -262,6 +263,10 @@ class Store {
   void SetFuel(uint64_t fuel);
   uint64_t fuel_remaining() const;
   uint64_t fuel_consumed() const { return fuel_consumed_; }
+  // While *flag is true, a running call stops (ExecError::Kind::Interrupted) within about a
+  // millisecond of work, whenever fuel is charged: so only with fuel metering on. Another thread
+  // may set the flag; the store keeps the pointer, so the flag must outlive the calls.
+  void set_interrupt(const std::atomic<bool>* flag) { interrupt_ = flag; }
 
   // Host-side objects, owned by the store.
   Func* NewHostFunc(FuncType type, HostFunction fn);
@@ -298,6 +303,7 @@ class Store {
   EngineConfig config_;
   void* user_data_ = nullptr;
   int64_t fuel_ = INT64_MAX;
+  const std::atomic<bool>* interrupt_ = nullptr;
   uint64_t table_elements_ = 0;  // drawn from config_.max_table_elements_total
   uint64_t memory_pages_ = 0;    // drawn from config_.max_memory_pages_total
   uint64_t fuel_consumed_ = 0;

@@ -6,6 +6,9 @@
 // one instruction hands to the very next one without a round trip through memory.
 #pragma once
 
+#include <algorithm>
+#include <atomic>
+
 #include <cstdint>
 #include <cstddef>
 #include <cstring>
@@ -22,10 +25,14 @@
 
 namespace phat::wasm::interp {
 
-enum class Status : uint32_t { Ok, Trap, OutOfFuel, HostFailed };
+enum class Status : uint32_t { Ok, Trap, OutOfFuel, HostFailed, Interrupted };
 
 struct Instr;
 struct ExecContext;
+
+// Fuel is handed to running code a slice at a time (ExecContext::fuel_reserve): about a
+// millisecond of work, so an interrupt is seen that soon.
+inline constexpr int64_t kFuelSlice = int64_t(1) << 20;
 
 #define PHAT_HANDLER_PARAMS                                                                   \
   const ::phat::wasm::interp::Instr *ip, uint64_t *fp, uint8_t *mem, uint64_t mem_size,       \
@@ -60,6 +67,12 @@ struct ExecContext {
   TrapKind trap = TrapKind::Unreachable;
   HostFailure host_failure;
   int64_t fuel = 0;  // fuel left when execution stopped
+  // The budget beyond the running slice. Execution runs on slices of fuel so that it can look at
+  // `interrupt` each time one runs out (Refuel), at no cost to the fast path.
+  int64_t fuel_reserve = 0;
+  const std::atomic<bool>* interrupt = nullptr;
+  bool interrupted = false;
+  int64_t fuel_left() const { return std::max<int64_t>(fuel, 0) + fuel_reserve; }
 
   void EnterInstance(Instance* inst) {
     instance = inst;

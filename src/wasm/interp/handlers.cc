@@ -32,10 +32,13 @@ using ops::ToSlot;
     DISPATCH();                  \
   } while (0)
 #define TRAP(kind) return Trap(ctx, fuel, TrapKind::kind)
-#define CHARGE(amount)                                      \
-  do {                                                      \
-    fuel -= (amount);                                       \
-    if (fuel < 0) [[unlikely]] return OutOfFuel(ctx, fuel); \
+#define CHARGE(amount)                                        \
+  do {                                                        \
+    fuel -= (amount);                                         \
+    if (fuel < 0) [[unlikely]] {                              \
+      fuel = Refuel(ctx, fuel);                               \
+      if (fuel < 0) [[unlikely]] return OutOfFuel(ctx, fuel); \
+    }                                                         \
   } while (0)
 #define RELOAD_MEMORY()             \
   do {                              \
@@ -54,7 +57,18 @@ inline const Instr* Advance(const Instr* ip, ptrdiff_t bytes) {
 }
 [[gnu::noinline, gnu::cold]] Status OutOfFuel(ExecContext* ctx, int64_t fuel) {
   ctx->fuel = fuel;
-  return Status::OutOfFuel;
+  return ctx->interrupted ? Status::Interrupted : Status::OutOfFuel;
+}
+// The running slice is spent: stop if the embedder asked to, else draw the next slice (at least
+// what the charge overdrew) from the reserve. Negative: stop.
+[[gnu::noinline, gnu::cold]] int64_t Refuel(ExecContext* ctx, int64_t fuel) {
+  if (ctx->interrupt && ctx->interrupt->load(std::memory_order_relaxed)) {
+    ctx->interrupted = true;
+    return -1;
+  }
+  const int64_t take = std::min(ctx->fuel_reserve, std::max(kFuelSlice, -fuel));
+  ctx->fuel_reserve -= take;
+  return fuel + take;
 }
 
 // Bulk operations cost one fuel per this many bytes or elements, on top of their base cost.

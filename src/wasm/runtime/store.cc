@@ -137,13 +137,18 @@ Memory* ExecContext::EmptyMemory() {
 Memory* HostCall::memory() const { return caller_ ? caller_->memory() : nullptr; }
 
 uint64_t HostCall::fuel_remaining() const {
-  return ctx_ ? uint64_t(std::max<int64_t>(ctx_->fuel, 0)) : 0;
+  return ctx_ ? uint64_t(ctx_->fuel_left()) : 0;
 }
 
 void* HostCall::user_data() const { return ctx_ ? ctx_->store->user_data() : nullptr; }
 
 bool HostCall::ConsumeFuel(uint64_t amount) {
   if (ctx_ == nullptr) return true;
+  if (amount > uint64_t(INT64_MAX) || int64_t(amount) > ctx_->fuel) {
+    // Draw on the reserve before giving up; the next block charge takes a slice again.
+    ctx_->fuel += ctx_->fuel_reserve;
+    ctx_->fuel_reserve = 0;
+  }
   if (amount > uint64_t(INT64_MAX) || int64_t(amount) > ctx_->fuel) {
     ctx_->fuel = -1;
     return false;
@@ -458,15 +463,19 @@ Expected<void, ExecError> Store::Execute(Func* func, uint64_t* io) {
   *ctx.frame_top++ = Frame{interp::ExitInstr(), fp, func->instance()};
 
   // A nested execution spends the interrupted one's fuel; only the outermost one accounts.
-  const int64_t fuel_before = outer ? outer->fuel : fuel_;
+  const int64_t fuel_before = outer ? outer->fuel_left() : fuel_;
+  ctx.fuel_reserve = fuel_before - std::min(fuel_before, interp::kFuelSlice);
+  ctx.interrupt = interrupt_;
   ++depth_;
   stack_->active = &ctx;
-  Status status = interp::Run(func->code()->code, fp, &ctx, fuel_before);
+  Status status = interp::Run(func->code()->code, fp, &ctx, fuel_before - ctx.fuel_reserve);
   stack_->active = outer;
   --depth_;
-  const int64_t fuel_after = status == Status::OutOfFuel ? 0 : std::max<int64_t>(ctx.fuel, 0);
+  const int64_t fuel_after = status == Status::OutOfFuel ? 0 : ctx.fuel_left();
   if (outer) {
-    outer->fuel = fuel_after;
+    outer->fuel = std::min(fuel_after, interp::kFuelSlice);
+    outer->fuel_reserve = fuel_after - outer->fuel;
+    outer->interrupted = outer->interrupted || ctx.interrupted;
   } else {
     fuel_ = fuel_after;
     if (config_.fuel_metering) fuel_consumed_ += uint64_t(fuel_before - fuel_after);
@@ -483,6 +492,8 @@ Expected<void, ExecError> Store::Execute(Func* func, uint64_t* io) {
     }
     case Status::OutOfFuel:
       return unexpected(ExecError{ExecError::Kind::FuelExhausted, TrapKind::Unreachable, "fuel exhausted", 0});
+    case Status::Interrupted:
+      return unexpected(ExecError{ExecError::Kind::Interrupted, TrapKind::Unreachable, "interrupted", 0});
     case Status::HostFailed:
       return unexpected(ExecError{ExecError::Kind::HostError, TrapKind::Unreachable,
                                   ctx.host_failure.message, ctx.host_failure.code});
