@@ -74,7 +74,7 @@ Expected<void, std::string> Chain::Start() {
       auto entry = codec::DecodeAll<BlockEntry>(e.data);
       if (!entry || entry->number != e.index)
         return unexpected(fmt::format("log entry {} is not block {}", e.index, e.index));
-      PHAT_TRY_VOID(ApplyEntry(*entry));
+      PHAT_TRY_VOID(ApplyEntry(*entry, /*signatures_verified=*/false));
     }
   }
   producer_ = std::thread([this] { ProduceBlocks(); });
@@ -91,14 +91,14 @@ Chain::~Chain() {
   if (log_) log_->Close();
 }
 
-Expected<void, std::string> Chain::ApplyEntry(const BlockEntry& entry) {
+Expected<void, std::string> Chain::ApplyEntry(const BlockEntry& entry, bool signatures_verified) {
   CodeHash root;
   {
     std::lock_guard lock(mu_);
     root = root_;
   }
   // Applying reads the committed state; only this thread (or Start, before it) writes it.
-  BlockApplier::Outcome outcome = applier_->Apply(*state_, root, entry);
+  BlockApplier::Outcome outcome = applier_->Apply(*state_, root, entry, signatures_verified);
   std::vector<std::pair<std::string, Bytes>> meta = {
       {"height", codec::Encode(entry.number)},
       {"root", Bytes(outcome.block.state_root.begin(), outcome.block.state_root.end())},
@@ -144,7 +144,8 @@ void Chain::ProduceBlocks() {
                    appended ? "unexpected index" : appended.error().ToString().c_str());
       std::abort();
     }
-    if (auto applied = ApplyEntry(entry); !applied) {
+    // Every queued command passed Submit's signature check.
+    if (auto applied = ApplyEntry(entry, /*signatures_verified=*/true); !applied) {
       std::fprintf(stderr, "phat: fatal: cannot commit block %llu: %s\n",
                    (unsigned long long)entry.number, applied.error().c_str());
       std::abort();
@@ -152,14 +153,21 @@ void Chain::ProduceBlocks() {
   }
 }
 
-Expected<CodeHash, std::string> Chain::Submit(Bytes signed_command) {
+Expected<CodeHash, SubmitError> Chain::Submit(Bytes signed_command) {
+  using Kind = SubmitError::Kind;
   auto decoded = codec::DecodeAll<SignedCommand>(signed_command);
-  if (!decoded) return unexpected("malformed command: " + decoded.error().ToString());
-  PHAT_TRY(VerifyCommand(config_.cluster_id, *decoded));
+  if (!decoded)
+    return unexpected(SubmitError{
+        Kind::Malformed, "the command is not a SCALE SignedCommand: " + decoded.error().ToString()});
+  if (auto command = codec::DecodeAll<Command>(decoded->command); !command)
+    return unexpected(SubmitError{
+        Kind::Malformed, "the signed bytes are not a SCALE Command: " + command.error().ToString()});
+  if (auto verified = VerifyCommand(config_.cluster_id, *decoded); !verified)
+    return unexpected(SubmitError{Kind::BadSignature, std::move(verified).error()});
   const CodeHash hash = crypto::Blake2b256(signed_command);
   {
     std::lock_guard lock(mu_);
-    if (stopping_) return unexpected(std::string("the node is stopping"));
+    if (stopping_) return unexpected(SubmitError{Kind::Stopping, "the node is stopping"});
     queue_.push_back(std::move(signed_command));
   }
   queued_.notify_one();

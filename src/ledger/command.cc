@@ -134,19 +134,23 @@ std::pair<Bytes, Bytes> SignPayloadEd25519(const std::array<uint8_t, 32>& seed, 
   return {Bytes(keys.public_key.begin(), keys.public_key.end()), Bytes(sig.begin(), sig.end())};
 }
 
-Expected<Command, std::string> VerifyCommand(const CodeHash& cluster_id,
-                                             const SignedCommand& signed_command) {
+Expected<Command, std::string> OpenCommand(const SignedCommand& signed_command) {
   const AccountId signer = PHAT_TRY(AccountOf(signed_command.scheme, signed_command.public_key));
-  const bool valid = PHAT_TRY(VerifySignature(signed_command.scheme, signed_command.public_key,
-                                               signed_command.signature,
-                                               SigningPayload(cluster_id, signed_command.command)));
-  if (!valid) return unexpected(std::string("the signature does not match the command and key"));
   auto command = codec::DecodeAll<Command>(signed_command.command);
   if (!command) return unexpected("the command does not decode: " + command.error().ToString());
   if (command->origin != signer)
     return unexpected("the command's origin 0x" + ToHex(command->origin) +
                       " is not the signer's account 0x" + ToHex(signer));
   return std::move(*command);
+}
+
+Expected<Command, std::string> VerifyCommand(const CodeHash& cluster_id,
+                                             const SignedCommand& signed_command) {
+  const bool valid = PHAT_TRY(VerifySignature(signed_command.scheme, signed_command.public_key,
+                                               signed_command.signature,
+                                               SigningPayload(cluster_id, signed_command.command)));
+  if (!valid) return unexpected(std::string("the signature does not match the command and key"));
+  return OpenCommand(signed_command);
 }
 
 SignedCommand SignEd25519(const CodeHash& cluster_id, const Command& command,

@@ -380,24 +380,19 @@ void Node::Impl::PostCommand(const httplib::Request& req, httplib::Response& res
     if (!it->is_boolean()) return Error(res, 400, "the field \"wait\" must be true or false");
     wait = it->get<bool>();
   }
-  // Decode and verify here as well as in Submit, to tell a malformed command (400) from one
-  // whose signature does not hold (401).
-  auto decoded = codec::DecodeAll<ledger::SignedCommand>(*bytes);
-  if (!decoded)
-    return Error(res, 400,
-                 "the command is not a SCALE SignedCommand: " + decoded.error().ToString());
-  if (auto command = codec::DecodeAll<ledger::Command>(decoded->command); !command)
-    return Error(res, 400,
-                 "the signed bytes are not a SCALE Command: " + command.error().ToString());
-  if (auto verified = ledger::VerifyCommand(chain->config().cluster_id, *decoded); !verified)
-    return Error(res, 401,
-                 verified.error() +
-                     " (commands are signed over \"phat-command-v1:\" ‖ cluster id ‖ "
-                     "SCALE(command))");
   auto hash = chain->Submit(std::move(*bytes));
   if (!hash) {
-    if (hash.error().find("stopping") != std::string::npos) return Error(res, 503, hash.error());
-    return Error(res, 400, hash.error());
+    switch (hash.error().kind) {
+      case ledger::SubmitError::Kind::Malformed:
+        return Error(res, 400, hash.error().message);
+      case ledger::SubmitError::Kind::BadSignature:
+        return Error(res, 401,
+                     hash.error().message +
+                         " (commands are signed over \"phat-command-v1:\" ‖ cluster id ‖ "
+                         "SCALE(command))");
+      case ledger::SubmitError::Kind::Stopping:
+        return Error(res, 503, hash.error().message);
+    }
   }
   metrics.CountSubmitted();
   if (!wait) return Reply(res, 202, json{{"hash", Hex0x(*hash)}});

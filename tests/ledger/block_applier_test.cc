@@ -162,5 +162,24 @@ TEST(BlockApplier, AGasLimitAboveTheMaximumIsRejected) {
   EXPECT_TRUE(outcome.changes.empty());
 }
 
+// The producer skips the signature check for commands Submit verified; everything else must come
+// out the same, and a replay (which checks) is what catches bytes nobody verified.
+TEST(BlockApplier, SkippingVerifiedSignaturesChangesNothingElse) {
+  contracts::Runtime runtime;
+  BlockApplier applier(runtime, {kCluster});
+  Bytes forged = Signed(1, TransferBalance{AccountId{}, 5});
+  forged[forged.size() - 1] ^= 1;  // the signature's last byte
+  const BlockEntry entry{1, 1, {Signed(0, TransferBalance{AccountId{}, 3}), forged}};
+  contracts::MemoryState state;
+  state.Apply(Genesis());
+  auto checked = applier.Apply(state, {}, entry);
+  auto trusted = applier.Apply(state, {}, entry, /*signatures_verified=*/true);
+  ASSERT_EQ(checked.block.receipts.size(), 2u);
+  EXPECT_EQ(checked.block.receipts[0].status, Receipt::Status::Success);
+  EXPECT_EQ(trusted.block.receipts[0].status, Receipt::Status::Success);
+  EXPECT_EQ(checked.block.receipts[1].status, Receipt::Status::Rejected);
+  EXPECT_EQ(trusted.block.receipts[1].status, Receipt::Status::Success);
+}
+
 }  // namespace
 }  // namespace phat::ledger

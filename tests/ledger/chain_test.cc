@@ -79,7 +79,7 @@ std::unique_ptr<Chain> MustOpen(ChainConfig config) {
 
 Receipt MustCommit(Chain& chain, Bytes command) {
   auto hash = chain.Submit(std::move(command));
-  EXPECT_TRUE(hash) << hash.error();
+  EXPECT_TRUE(hash) << hash.error().message;
   auto receipt = chain.WaitForReceipt(*hash, std::chrono::seconds(10));
   EXPECT_TRUE(receipt) << "no receipt";
   return receipt.value_or(Receipt{});
@@ -135,10 +135,14 @@ TEST(Chain, BadCommandsAreRefusedAtTheDoor) {
   TempDir dir;
   auto chain = MustOpen(Config(dir.Join("node")));
   ASSERT_TRUE(chain);
-  EXPECT_FALSE(chain->Submit(Bytes{1, 2, 3}));
+  auto garbage = chain->Submit(Bytes{1, 2, 3});
+  ASSERT_FALSE(garbage);
+  EXPECT_EQ(garbage.error().kind, SubmitError::Kind::Malformed);
   Bytes tampered = Signed(0, TransferBalance{kBob, 1});
   tampered[5] ^= 1;
-  EXPECT_FALSE(chain->Submit(tampered));
+  auto forged = chain->Submit(tampered);
+  ASSERT_FALSE(forged);
+  EXPECT_EQ(forged.error().kind, SubmitError::Kind::BadSignature);
   EXPECT_EQ(chain->status().queued, 0u);
 }
 

@@ -43,6 +43,17 @@ struct ChainStatus {
   size_t queued = 0;
 };
 
+// Why Submit refused a command, so that the API can tell the client's mistakes apart.
+struct SubmitError {
+  enum class Kind : uint8_t {
+    Malformed,     // not a SCALE SignedCommand holding a SCALE Command
+    BadSignature,  // the signature, key or origin does not hold
+    Stopping,      // the node is shutting down
+  };
+  Kind kind = Kind::Malformed;
+  std::string message;
+};
+
 class Chain {
  public:
   static Expected<std::unique_ptr<Chain>, std::string> Open(ChainConfig config);
@@ -52,7 +63,8 @@ class Chain {
 
   // Checks a signed command (it decodes and its signature holds) and queues it for the next
   // block. Returns its hash, by which its receipt is found. The nonce is checked when it applies.
-  Expected<CodeHash, std::string> Submit(Bytes signed_command);
+  // The signature is checked here, once: the producer does not check it again.
+  Expected<CodeHash, SubmitError> Submit(Bytes signed_command);
   // The receipt of a command once its block is committed; waits up to `timeout` for it.
   std::optional<Receipt> WaitForReceipt(const CodeHash& command_hash,
                                         std::chrono::milliseconds timeout) const;
@@ -67,7 +79,7 @@ class Chain {
  private:
   explicit Chain(ChainConfig config) : config_(std::move(config)) {}
   Expected<void, std::string> Start();
-  Expected<void, std::string> ApplyEntry(const BlockEntry& entry);
+  Expected<void, std::string> ApplyEntry(const BlockEntry& entry, bool signatures_verified);
   void ProduceBlocks();
 
   ChainConfig config_;

@@ -90,6 +90,8 @@ Expected<AccountId, std::string> AccountOf(SignatureScheme scheme, ByteView publ
 // Decodes a signed command, checks its signature, and that its origin is the signer's account.
 // Returns the command; an error says what is wrong (for the API to report as is).
 Expected<Command, std::string> VerifyCommand(const CodeHash& cluster_id, const SignedCommand& signed_command);
+// The same without the signature, for bytes whose signature this process has already verified.
+Expected<Command, std::string> OpenCommand(const SignedCommand& signed_command);
 
 // Signs with an ed25519 seed or a secp256k1 secret key (tools and tests).
 SignedCommand SignEd25519(const CodeHash& cluster_id, const Command& command,
