@@ -1,6 +1,7 @@
 // The phat command line.
 #include <CLI/CLI.hpp>
 
+#include "cli/command.h"
 #include "cli/node_commands.h"
 #include "cli/wasm_command.h"
 
@@ -8,7 +9,8 @@ int main(int argc, char** argv) {
   CLI::App app{"phat: Phat Contracts, run by phat's own WebAssembly engine"};
   app.require_subcommand(1);
   phat::cli::AddWasmCommands(app);
-  phat::cli::AddNodeCommands(app);
+  auto global = phat::cli::AddGlobalOptions(app);
+  phat::cli::AddNodeCommands(app, global);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
