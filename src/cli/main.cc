@@ -1,6 +1,7 @@
 // The phat command line.
 #include <CLI/CLI.hpp>
 
+#include "cli/build_command.h"
 #include "cli/command.h"
 #include "cli/node_commands.h"
 #include "cli/wasm_command.h"
@@ -11,6 +12,7 @@ int main(int argc, char** argv) {
   phat::cli::AddWasmCommands(app);
   auto global = phat::cli::AddGlobalOptions(app);
   phat::cli::AddNodeCommands(app, global);
+  phat::cli::AddBuildCommand(app, global);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
