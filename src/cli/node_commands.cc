@@ -6,8 +6,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
@@ -30,20 +28,6 @@ using contracts::CodeHash;
 using metadata::ContractMetadata;
 using nlohmann::json;
 
-enum ExitCode : int { kOk = 0, kUsage = 1, kNode = 2, kNotSuccess = 3 };
-
-// What a command ends with when it cannot go on: the exit code and a message for stderr.
-struct Failure {
-  int code = kUsage;
-  std::string message;
-};
-template <typename T>
-using Result = Expected<T, Failure>;
-
-Failure Usage(std::string message) {
-  return {kUsage, std::move(message)};
-}
-
 // 10^11 ps = 0.1 s of reference time: far more than an ERC-20 transfer needs, and a tenth of the
 // node's limit, so that a contract looping by mistake stops soon.
 constexpr uint64_t kDefaultGas = 100'000'000'000;
@@ -53,20 +37,10 @@ constexpr uint64_t kQueryLifetimeMs = 30'000;
 // POST /commands waits 30 s for the block; after a pending answer, poll the receipt this often.
 constexpr int kReceiptPolls = 4;
 
-std::string Hex0x(ByteView bytes) {
-  return "0x" + ToHex(bytes);
-}
-
 uint64_t NowMs() {
   return uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count());
-}
-
-Result<Bytes> ReadBinary(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return unexpected(Usage(fmt::format("cannot read {}", path.string())));
-  return Bytes(std::istreambuf_iterator<char>(in), {});
 }
 
 // A decimal u128 (--value).
@@ -653,30 +627,9 @@ Result<int> KeysShow(const GlobalOptions& g, const std::string& file) {
   return kOk;
 }
 
-// Runs a command and exits with its code, printing its failure to stderr.
-[[noreturn]] void Finish(Result<int> result) {
-  std::fflush(stdout);
-  if (!result) {
-    fmt::print(stderr, "phat: {}\n", result.error().message);
-    std::exit(result.error().code);
-  }
-  std::exit(*result);
-}
-
 }  // namespace
 
-void AddNodeCommands(CLI::App& app) {
-  auto g = std::make_shared<GlobalOptions>();
-  // Global options may come before or after the command (`phat --json status`, `phat status
-  // --json`): the subcommands fall through to them.
-  app.fallthrough();
-  app.add_option("--node", g->node, "phatd's URL")->envname("PHAT_NODE")->capture_default_str();
-  app.add_flag("--json", g->json, "Print JSON for scripts instead of lines for people");
-  app.add_option("--key", g->key,
-                 "The signer: a dev account (alice, bob, charlie, dave) or a key file")
-      ->envname("PHAT_KEY");
-  app.add_option("--cluster", g->cluster, "The cluster id, 0x…; default: ask the node");
-
+void AddNodeCommands(CLI::App& app, std::shared_ptr<GlobalOptions> g) {
   // keys
   CLI::App* keys = app.add_subcommand("keys", "Dev accounts and key files");
   keys->require_subcommand(1);

@@ -7,28 +7,20 @@
 //   phat query ADDRESS --metadata FILE --message NAME [--args JSON] [--gas N]
 //   phat status | account ID
 //
-// with the global options --node URL, --json, --key NAME|FILE and --cluster 0x…. Output is one
-// fact per line ("key value") for people, or one JSON document with --json for scripts; errors
-// go to stderr and say what to do. Exit codes: 0 success, 1 a bad argument or file, 2 the node
-// could not be reached or refused the request, 3 the command or query ran and did not succeed
-// (reverted, failed, rejected).
+// with the global options (cli/command.h) --node URL, --json, --key NAME|FILE and --cluster 0x….
+// Output is one fact per line ("key value") for people, or one JSON document with --json for
+// scripts; errors go to stderr and say what to do, with the exit codes of cli/command.h.
 #pragma once
 
 #include <memory>
-#include <string>
 
 #include <CLI/CLI.hpp>
 
+#include "cli/command.h"
+
 namespace phat::cli {
 
-struct GlobalOptions {
-  std::string node = "http://127.0.0.1:8000";  // phatd's default --listen
-  bool json = false;
-  std::string key;      // a dev account's name or a key file
-  std::string cluster;  // 0x…; empty: ask the node's /status
-};
-
-// Registers the global options on `app` (they may also follow a subcommand) and the commands.
-void AddNodeCommands(CLI::App& app);
+// Registers the commands on `app`; `g` is filled in by AddGlobalOptions.
+void AddNodeCommands(CLI::App& app, std::shared_ptr<GlobalOptions> g);
 
 }  // namespace phat::cli
