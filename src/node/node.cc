@@ -5,9 +5,6 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <deque>
-#include <functional>
-#include <future>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -16,6 +13,8 @@
 #include "phat/crypto/hash.h"
 #include "phat/node/metrics.h"
 #include "phat/node/query.h"
+#include "phat/node/session.h"
+#include "admission.h"
 
 namespace phat::node {
 
@@ -60,59 +59,6 @@ std::string Hex0x(ByteView bytes) {
   return "0x" + ToHex(bytes);
 }
 
-// A fixed pool of threads with a bounded queue: a query that finds the queue full is refused at
-// once (503) rather than queued without limit.
-class WorkerPool {
- public:
-  WorkerPool(size_t threads, size_t capacity) : capacity_(capacity) {
-    for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
-  }
-  ~WorkerPool() { Stop(); }
-
-  bool TrySubmit(std::function<void()> task) {
-    {
-      std::lock_guard lock(mu_);
-      if (stopping_ || queue_.size() >= capacity_) return false;
-      queue_.push_back(std::move(task));
-    }
-    cv_.notify_one();
-    return true;
-  }
-
-  // Runs what is queued, then joins. A running query cannot be interrupted: its gas limit ends it.
-  void Stop() {
-    {
-      std::lock_guard lock(mu_);
-      stopping_ = true;
-    }
-    cv_.notify_all();
-    for (std::thread& t : threads_)
-      if (t.joinable()) t.join();
-  }
-
- private:
-  void Run() {
-    for (;;) {
-      std::function<void()> task;
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-        if (queue_.empty()) return;
-        task = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      task();
-    }
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
-  size_t capacity_;
-  bool stopping_ = false;
-  std::vector<std::thread> threads_;
-};
-
 json EventJson(const contracts::Event& e) {
   json topics = json::array();
   for (const auto& t : e.topics) topics.push_back(Hex0x(t));
@@ -142,7 +88,7 @@ json ReceiptJson(const ledger::Receipt& r, std::optional<uint64_t> block) {
 // paths do not make a label per account.
 std::string EndpointOf(const httplib::Request& req) {
   static const char* kKnown[] = {"/health", "/status",   "/metrics",   "/commands", "/receipts",
-                                 "/query",  "/accounts", "/contracts", "/blocks",   "/events"};
+                                 "/query",  "/accounts", "/contracts", "/blocks",   "/events", "/sessions"};
   for (const char* e : kKnown) {
     const std::string_view p = req.path;
     if (p == e || (p.starts_with(e) && p.size() > strlen(e) && p[strlen(e)] == '/'))
@@ -206,7 +152,9 @@ struct Node::Impl {
   httplib::Server server;
   Metrics metrics;
   ReplayGuard replay{100'000};
-  std::unique_ptr<WorkerPool> queries;
+  SessionTable sessions;
+  QueryGate query_gate;
+  Watchdog watchdog;
   std::atomic<bool> stopping{false};
   std::thread listener;
   std::atomic<bool> listener_done{false};
@@ -216,7 +164,11 @@ struct Node::Impl {
   int port = 0;
   std::once_flag stopped;
 
-  explicit Impl(NodeConfig c) : config(std::move(c)), replay(config.replay_guard_capacity) {}
+  explicit Impl(NodeConfig c)
+      : config(std::move(c)),
+        replay(config.replay_guard_capacity),
+        sessions(config.max_sessions, config.max_session_lifetime_ms),
+        query_gate(std::max<size_t>(config.query_workers, 1), config.query_queue) {}
 
   std::optional<uint64_t> BlockOfReceipt(const contracts::CodeHash& hash) {
     auto where = chain->Snapshot()->GetMeta(ReceiptKey(hash));
@@ -235,11 +187,20 @@ struct Node::Impl {
   void Routes();
   void PostCommand(const httplib::Request& req, httplib::Response& res);
   void PostQuery(const httplib::Request& req, httplib::Response& res);
+  void PostSession(const httplib::Request& req, httplib::Response& res);
+  // The query authenticated by a signature or by a session, or the error already answered.
+  std::optional<Query> AuthenticateQuery(const json& body, httplib::Response& res);
+  void RunQuery(Query query, Clock::time_point started, httplib::Response& res);
   void WatchBlocks();
 };
 
 void Node::Impl::Routes() {
   server.set_payload_max_length(config.max_body_bytes);
+  const size_t threads = std::max<size_t>(config.http_threads, 1);
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server.set_keep_alive_max_count(config.keep_alive_requests);
+  // Answers are small and sent whole: do not let Nagle's algorithm hold them back.
+  server.set_tcp_nodelay(true);
   // Requests that arrive while the node stops get a clear answer instead of a reset connection.
   server.set_pre_routing_handler([this](const httplib::Request&, httplib::Response& res) {
     if (!stopping.load()) return httplib::Server::HandlerResponse::Unhandled;
@@ -304,6 +265,9 @@ void Node::Impl::Routes() {
   });
   server.Post("/query",
               [this](const httplib::Request& req, httplib::Response& res) { PostQuery(req, res); });
+  server.Post("/sessions", [this](const httplib::Request& req, httplib::Response& res) {
+    PostSession(req, res);
+  });
   server.Get(R"(/accounts/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
     auto id = Id32(req.matches[1]);
     if (!id) return Error(res, 400, "an account id is 0x followed by 64 hex digits");
@@ -407,69 +371,136 @@ void Node::Impl::PostCommand(const httplib::Request& req, httplib::Response& res
   Reply(res, 200, ReceiptJson(*receipt, BlockOfReceipt(*hash)));
 }
 
-void Node::Impl::PostQuery(const httplib::Request& req, httplib::Response& res) {
-  const auto started = std::chrono::steady_clock::now();
+// Refusals of queries and sessions: the status code each kind of error gets.
+void RefuseQuery(httplib::Response& res, const QueryError& e) {
+  switch (e.kind) {
+    case QueryError::Kind::BadSignature:
+      return Error(res, 401, e.message);
+    case QueryError::Kind::Replayed:
+      return Error(res, 409, e.message);
+    default:
+      return Error(res, 400, e.message);
+  }
+}
+
+void Node::Impl::PostSession(const httplib::Request& req, httplib::Response& res) {
   auto body = ParseBody(req);
   if (!body) return Error(res, 400, body.error());
-  auto bytes = HexField(*body, "query");
+  auto bytes = HexField(*body, "session");
   if (!bytes)
-    return Error(res, 400, bytes.error() + ": send {\"query\": \"0x<SCALE(SignedQuery)>\"}");
-  auto signed_query = codec::DecodeAll<SignedQuery>(*bytes);
-  if (!signed_query)
     return Error(res, 400,
-                 "the query is not a SCALE SignedQuery: " + signed_query.error().ToString());
-  auto query = VerifyQuery(chain->config().cluster_id, *signed_query);
-  auto refuse = [&](const QueryError& e) {
-    switch (e.kind) {
-      case QueryError::Kind::BadSignature:
-        return Error(res, 401, e.message);
-      case QueryError::Kind::Replayed:
-        return Error(res, 409, e.message);
-      default:
-        return Error(res, 400, e.message);
-    }
-  };
-  if (!query) return refuse(query.error());
+                 bytes.error() + ": send {\"session\": \"0x<SCALE(SignedQuery) holding a "
+                                 "SessionRequest>\"}");
+  auto envelope = codec::DecodeAll<SignedQuery>(*bytes);
+  if (!envelope)
+    return Error(res, 400, "the session request is not a SCALE SignedQuery envelope: " +
+                               envelope.error().ToString());
+  auto opened = sessions.Open(chain->config().cluster_id, *envelope, MillisNow());
+  if (!opened) return RefuseQuery(res, opened.error());
+  Reply(res, 200,
+        json{{"session_id", Hex0x(opened->id)},
+             {"node_key", Hex0x(opened->node_key)},
+             {"expiry_ms", opened->expiry_ms}});
+}
+
+std::optional<Query> Node::Impl::AuthenticateQuery(const json& body, httplib::Response& res) {
   const uint64_t now = MillisNow();
-  if (auto fresh = CheckExpiry(query->expiry_ms, now, config.max_query_future_ms); !fresh)
-    return refuse(fresh.error());
+  if (body.contains("session_query")) {
+    auto bytes = HexField(body, "session_query");
+    auto mac = bytes ? HexField(body, "mac") : bytes;
+    if (!bytes || !mac || mac->size() != 32) {
+      Error(res, 400,
+            (!bytes ? bytes.error() : !mac ? mac.error() : "the MAC is 32 bytes") +
+                ": send {\"session_query\": \"0x<SCALE(SessionQuery)>\", \"mac\": \"0x<32 "
+                "bytes>\"}");
+      return std::nullopt;
+    }
+    crypto::Hash256 tag;
+    std::copy(mac->begin(), mac->end(), tag.begin());
+    auto query = sessions.Authenticate(*bytes, tag, now);
+    if (!query) {
+      RefuseQuery(res, query.error());
+      return std::nullopt;
+    }
+    return std::move(*query);
+  }
+  auto bytes = HexField(body, "query");
+  if (!bytes) {
+    Error(res, 400,
+          bytes.error() + ": send {\"query\": \"0x<SCALE(SignedQuery)>\"}, or a session query");
+    return std::nullopt;
+  }
+  auto signed_query = codec::DecodeAll<SignedQuery>(*bytes);
+  if (!signed_query) {
+    Error(res, 400, "the query is not a SCALE SignedQuery: " + signed_query.error().ToString());
+    return std::nullopt;
+  }
+  auto query = VerifyQuery(chain->config().cluster_id, *signed_query);
+  if (query) {
+    if (auto fresh = CheckExpiry(query->expiry_ms, now, config.max_query_future_ms); !fresh)
+      query = unexpected(fresh.error());
+  }
+  // Keyed by the signed bytes of the query, not the signature: a signature can have more than
+  // one valid encoding (ECDSA's s and -s), the query cannot.
+  if (query && !replay.CheckAndRecord(crypto::Blake2b256(signed_query->query), query->expiry_ms,
+                                      now))
+    query = unexpected(QueryError{
+        QueryError::Kind::Replayed,
+        "this signed query was already run; sign a new one (e.g. with another expiry)"});
+  if (!query) {
+    RefuseQuery(res, query.error());
+    return std::nullopt;
+  }
+  return std::move(*query);
+}
+
+void Node::Impl::PostQuery(const httplib::Request& req, httplib::Response& res) {
+  const auto started = Clock::now();
+  auto body = ParseBody(req);
+  if (!body) return Error(res, 400, body.error());
+  auto query = AuthenticateQuery(*body, res);
+  if (!query) return;
   if (query->gas_limit == 0 || query->gas_limit > config.max_query_gas)
     return Error(res, 400,
                  fmt::format("the query's gas_limit must be between 1 and {} (ref_time ps)",
                              config.max_query_gas));
-  // Keyed by the signed bytes of the query, not the signature: a signature can have more than
-  // one valid encoding (ECDSA's s and -s), the query cannot.
-  const CodeHash query_hash = crypto::Blake2b256(signed_query->query);
-  if (!replay.CheckAndRecord(query_hash, query->expiry_ms, now))
-    return refuse({QueryError::Kind::Replayed,
-                   "this signed query was already run; sign a new one (e.g. with another expiry)"});
+  RunQuery(std::move(*query), started, res);
+}
 
-  auto promise = std::make_shared<std::promise<contracts::ExecResult>>();
-  auto future = promise->get_future();
-  contracts::CallRequest call{query->origin, query->dest, 0, std::move(query->input),
-                              contracts::Weight{query->gas_limit, 0}};
-  const bool accepted = queries->TrySubmit([this, promise, call = std::move(call)] {
-    auto snapshot = chain->Snapshot();
-    // The height the snapshot shows, so seal0.block_number agrees with the state read.
-    uint64_t height = 0;
-    if (auto h = snapshot->GetMeta("height")) height = codec::DecodeAll<uint64_t>(*h).value_or(0);
-    const contracts::BlockContext block{uint32_t(height), MillisNow()};
-    promise->set_value(chain->runtime().Query(*snapshot, block, call));
-  });
-  if (!accepted) {
-    replay.Forget(query_hash);
-    return Error(
-        res, 503,
-        fmt::format("the node is busy: {} queries are waiting; retry shortly", config.query_queue));
+void Node::Impl::RunQuery(Query query, Clock::time_point started, httplib::Response& res) {
+  // The time limit counts from arrival: waiting for a turn uses it up too.
+  const auto deadline = started + config.query_timeout;
+  switch (query_gate.Enter(deadline)) {
+    case QueryGate::Admission::Admitted:
+      break;
+    case QueryGate::Admission::Busy:
+      return Error(res, 503,
+                   fmt::format("the node is busy: {} queries are waiting; retry shortly",
+                               config.query_queue));
+    case QueryGate::Admission::TimedOut:
+      return Error(res, 504,
+                   fmt::format("the query waited {} ms for a turn and was not run; retry later",
+                               config.query_timeout.count()));
   }
-  if (future.wait_for(config.query_timeout) != std::future_status::ready)
+  std::atomic<bool> interrupt{false};
+  const Watchdog::Ticket ticket = watchdog.Arm(deadline, &interrupt);
+  contracts::CallRequest call{query.origin, query.dest, 0, std::move(query.input),
+                              contracts::Weight{query.gas_limit, 0}};
+  call.interrupt = &interrupt;
+  auto snapshot = chain->Snapshot();
+  // The height the snapshot shows, so seal0.block_number agrees with the state read.
+  uint64_t height = 0;
+  if (auto h = snapshot->GetMeta("height")) height = codec::DecodeAll<uint64_t>(*h).value_or(0);
+  const contracts::BlockContext block{uint32_t(height), MillisNow()};
+  contracts::ExecResult result = chain->runtime().Query(*snapshot, block, call);
+  watchdog.Disarm(ticket);
+  query_gate.Leave();
+  metrics.ObserveQuery(std::chrono::duration<double>(Clock::now() - started).count());
+
+  if (!result.result && result.result.error().kind == contracts::ContractError::Interrupted)
     return Error(res, 504,
-                 fmt::format("the query took longer than {} ms; the engine cannot interrupt it, "
-                             "so it runs on until its gas limit stops it: use a lower gas_limit",
+                 fmt::format("the query ran for its time limit of {} ms and was stopped",
                              config.query_timeout.count()));
-  contracts::ExecResult result = future.get();
-  metrics.ObserveQuery(
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   json out = {{"gas_consumed", result.gas_consumed.ref_time},
               {"gas_required", result.gas_required.ref_time},
               {"debug_message", result.debug_message}};
@@ -502,8 +533,6 @@ Node::Node(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Expected<std::unique_ptr<Node>, std::string> Node::Start(NodeConfig config) {
   auto impl = std::make_unique<Impl>(std::move(config));
   impl->chain = PHAT_TRY(ledger::Chain::Open(impl->config.chain));
-  impl->queries = std::make_unique<WorkerPool>(std::max<size_t>(impl->config.query_workers, 1),
-                                               impl->config.query_queue);
   impl->Routes();
   if (impl->config.port == 0) {
     impl->port = impl->server.bind_to_any_port(impl->config.host);
@@ -546,7 +575,6 @@ void Node::Stop() {
     impl_->server.stop();
     if (impl_->listener.joinable()) impl_->listener.join();
     if (impl_->watcher.joinable()) impl_->watcher.join();
-    impl_->queries->Stop();
     impl_->chain.reset();  // finishes the block in progress
   });
 }

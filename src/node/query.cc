@@ -55,28 +55,40 @@ Bytes QuerySigningPayload(const CodeHash& cluster_id, ByteView query) {
   return out;
 }
 
-Expected<Query, QueryError> VerifyQuery(const CodeHash& cluster_id,
-                                        const SignedQuery& signed_query) {
+Expected<AccountId, QueryError> VerifyEnvelope(const SignedQuery& envelope, ByteView payload,
+                                               std::string_view how_signed) {
   using Kind = QueryError::Kind;
-  auto signer = ledger::AccountOf(signed_query.scheme, signed_query.public_key);
+  auto signer = ledger::AccountOf(envelope.scheme, envelope.public_key);
   if (!signer) return unexpected(QueryError{Kind::Malformed, signer.error()});
-  auto query = codec::DecodeAll<Query>(signed_query.query);
-  if (!query)
-    return unexpected(
-        QueryError{Kind::Malformed, "the query does not decode: " + query.error().ToString()});
-  auto valid = ledger::VerifySignature(signed_query.scheme, signed_query.public_key,
-                                       signed_query.signature,
-                                       QuerySigningPayload(cluster_id, signed_query.query));
+  auto valid =
+      ledger::VerifySignature(envelope.scheme, envelope.public_key, envelope.signature, payload);
   if (!valid) return unexpected(QueryError{Kind::Malformed, valid.error()});
   if (!*valid)
-    return unexpected(QueryError{Kind::BadSignature,
-                                 "the signature does not match the query, the key and this "
-                                 "cluster (queries are signed over \"phat-query-v1:\" ‖ cluster "
-                                 "id ‖ SCALE(query))"});
-  if (query->origin != *signer)
     return unexpected(QueryError{
-        Kind::BadSignature, fmt::format("the query's origin 0x{} is not the signer's account 0x{}",
-                                        ToHex(query->origin), ToHex(*signer))});
+        Kind::BadSignature,
+        fmt::format("the signature does not match the request, the key and this cluster ({})",
+                    how_signed)});
+  return *signer;
+}
+
+Expected<void, QueryError> CheckOrigin(const AccountId& origin, const AccountId& signer) {
+  if (origin == signer) return {};
+  return unexpected(QueryError{
+      QueryError::Kind::BadSignature,
+      fmt::format("the origin 0x{} is not the signer's account 0x{}", ToHex(origin),
+                  ToHex(signer))});
+}
+
+Expected<Query, QueryError> VerifyQuery(const CodeHash& cluster_id,
+                                        const SignedQuery& signed_query) {
+  auto query = codec::DecodeAll<Query>(signed_query.query);
+  if (!query)
+    return unexpected(QueryError{QueryError::Kind::Malformed,
+                                 "the query does not decode: " + query.error().ToString()});
+  const AccountId signer = PHAT_TRY(
+      VerifyEnvelope(signed_query, QuerySigningPayload(cluster_id, signed_query.query),
+                     "queries are signed over \"phat-query-v1:\" ‖ cluster id ‖ SCALE(query)"));
+  PHAT_TRY_VOID(CheckOrigin(query->origin, signer));
   return std::move(*query);
 }
 

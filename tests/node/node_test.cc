@@ -16,6 +16,7 @@
 #include "phat/crypto/hash.h"
 #include "phat/node/node.h"
 #include "phat/node/query.h"
+#include "phat/node/session.h"
 #include "wasm/test_util.h"
 
 namespace phat::node {
@@ -305,15 +306,52 @@ TEST_F(NodeTest, MetricsCountRequestsCommandsAndQueries) {
     EXPECT_TRUE(text.find(expected) != std::string::npos) << expected << "\n" << text;
 }
 
-TEST_F(NodeTest, AQueryOverItsWallTimeGetsA504) {
+// A session: signed once over HTTP, then queries with a MAC, each counter once.
+TEST_F(NodeTest, SessionQueriesRunWithAMacAndCannotBeReplayed) {
+  StartNode({});
+  const AccountId contract = DeployCommandsContract();
+  crypto::KxKeypair keys = crypto::KxKeypairRandom();
+  SessionRequest request{Alice().id, keys.public_key, NowMs() + 60'000};
+  json opened = Post(
+      "/sessions",
+      json{{"session",
+            Hex0x(codec::Encode(SignSessionRequestEd25519(DevClusterId(), request, Alice().seed)))}}
+          .dump(),
+      200);
+  auto id = FixedFromHex<16>(opened["session_id"].get<std::string>());
+  auto node_key = FixedFromHex<32>(opened["node_key"].get<std::string>());
+  ASSERT_TRUE(id && node_key) << opened.dump();
+  const crypto::Hash256 key = SessionKeyAtClient(keys, *node_key).value();
+  auto body = [&](uint64_t counter, const crypto::Hash256& mac_key) {
+    Bytes q = codec::Encode(SessionQuery{*id, counter, contract, Bytes{0}, 1'000'000'000});
+    return json{{"session_query", Hex0x(q)}, {"mac", Hex0x(SessionQueryMac(mac_key, q))}}.dump();
+  };
+  json answer = Post("/query", body(1, key), 200);
+  EXPECT_EQ(answer["result"]["flags"], 0) << answer.dump();
+  EXPECT_EQ(Post("/query", body(2, key), 200)["result"], answer["result"]);
+  EXPECT_EQ(Post("/query", body(1, key), 409)["error"].get<std::string>().find("counter"), 0u);
+  crypto::Hash256 wrong = key;
+  wrong[0] ^= 1;
+  Post("/query", body(3, wrong), 401);
+  Post("/sessions", json{{"session", "0x00"}}.dump(), 400);
+}
+
+TEST_F(NodeTest, AQueryOverItsWallTimeIsStoppedWithA504) {
   NodeConfig config;
-  config.query_timeout = std::chrono::milliseconds(1);
+  config.query_timeout = std::chrono::milliseconds(50);
+  config.max_query_gas = uint64_t(1) << 62;  // gas that would last for days
   StartNode(config);
   const AccountId contract = DeployCommandsContract();
-  // Command 4 loops until the gas runs out; the gas limit is what ends it (~100 ms).
-  Query loop{Alice().id, contract, Bytes{4}, 100'000'000'000, NowMs() + 30'000};
+  // Command 4 loops until something stops it.
+  Query loop{Alice().id, contract, Bytes{4}, config.max_query_gas, NowMs() + 30'000};
+  const auto started = std::chrono::steady_clock::now();
   json answer = Post("/query", QueryBody(loop, Alice()), 504);
-  EXPECT_TRUE(answer["error"].get<std::string>().find("gas_limit") != std::string::npos);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  EXPECT_TRUE(answer["error"].get<std::string>().find("stopped") != std::string::npos)
+      << answer.dump();
+  // The worker is free again: a normal query runs.
+  Query get{Alice().id, contract, Bytes{0}, 1'000'000'000, NowMs() + 30'000};
+  EXPECT_TRUE(Post("/query", QueryBody(get, Alice()), 200).contains("result"));
 }
 
 // The real binary, started with port 0 (its port read from its output): its pid, port and output.

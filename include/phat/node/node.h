@@ -41,13 +41,21 @@ struct NodeConfig {
   std::string host = "127.0.0.1";
   int port = 0;  // 0: any free port (Node::port() says which)
   size_t max_body_bytes = 4 << 20;
-  // Queries: how many run at once, how many may wait, and how long one may take. The engine
-  // cannot interrupt a running call, so the wall-time limit answers the client but the work
-  // goes on until the gas limit stops it: max_query_gas is what really bounds it.
+  // HTTP: the server's threads (each serves one keep-alive connection at a time, so this bounds
+  // the clients served at once) and how many requests one connection may send before the server
+  // closes it.
+  size_t http_threads = 128;
+  size_t keep_alive_requests = 100'000;
+  // Queries run on the HTTP threads: at most query_workers at once, at most query_queue waiting
+  // for a turn (more are refused with 503). query_timeout counts from arrival; a query still
+  // running then is interrupted (504). max_query_gas bounds the work of one query.
   size_t query_workers = 4;
   size_t query_queue = 64;
   std::chrono::milliseconds query_timeout{10'000};
   uint64_t max_query_gas = 1'000'000'000'000;  // ref_time ps: 125 M units of fuel
+  // Query sessions (session.h): how many are kept, and the longest one may last.
+  size_t max_sessions = 10'000;
+  uint64_t max_session_lifetime_ms = 3'600'000;
   uint64_t max_query_future_ms = 60'000;       // how far ahead a query's expiry may be
   size_t replay_guard_capacity = 100'000;
   std::chrono::milliseconds max_wait{30'000};  // the longest a request waits for a receipt

@@ -62,6 +62,13 @@ struct QueryError {
 Expected<Query, QueryError> VerifyQuery(const CodeHash& cluster_id,
                                         const SignedQuery& signed_query);
 
+// The parts every signed request shares: the signature over `payload` holds (else BadSignature,
+// with `how_signed` telling the client what to sign), and the signer's account.
+Expected<AccountId, QueryError> VerifyEnvelope(const SignedQuery& envelope, ByteView payload,
+                                               std::string_view how_signed);
+// BadSignature unless a request's origin is its signer.
+Expected<void, QueryError> CheckOrigin(const AccountId& origin, const AccountId& signer);
+
 // Signs a query with an ed25519 seed (tools and tests).
 SignedQuery SignQueryEd25519(const CodeHash& cluster_id, const Query& query,
                              const std::array<uint8_t, 32>& seed);
