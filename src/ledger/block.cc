@@ -49,6 +49,7 @@ void Receipt::ScaleEncode(ScaleWriter& w) const {
   w.Compact(events.size());
   for (const contracts::Event& e : events) EncodeEvent(w, e);
   codec::Encode(w, gas_consumed, contract, code_hash, command_hash);
+  w.Str(debug_message);
 }
 Decoded<Receipt> Receipt::ScaleDecode(ScaleReader& r) {
   Receipt x;
@@ -66,6 +67,7 @@ Decoded<Receipt> Receipt::ScaleDecode(ScaleReader& r) {
   x.contract = PHAT_TRY(codec::Decode<std::optional<AccountId>>(r));
   x.code_hash = PHAT_TRY(codec::Decode<std::optional<CodeHash>>(r));
   x.command_hash = PHAT_TRY(codec::Decode<CodeHash>(r));
+  x.debug_message = PHAT_TRY(r.String());
   return x;
 }
 

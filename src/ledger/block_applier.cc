@@ -20,6 +20,7 @@ Receipt Rejected(Receipt r, std::string why) {
 // Fills a receipt from what the runtime said about a call or instantiation.
 void Record(Receipt& r, ExecResult result) {
   r.gas_consumed = result.gas_consumed.ref_time;
+  r.debug_message = std::move(result.debug_message);
   if (!result.result) {
     r.status = Receipt::Status::Failed;
     r.error = result.result.error().ToString();
@@ -32,7 +33,7 @@ void Record(Receipt& r, ExecResult result) {
   }
   r.status = Receipt::Status::Success;
   r.events = std::move(result.events);
-  r.contract = result.account;
+  if (result.account) r.contract = result.account;
 }
 
 class CommandRunner {
@@ -59,6 +60,7 @@ class CommandRunner {
                                     {r_.origin, c.code_hash, c.value, c.input, c.salt, gas_}));
   }
   void operator()(const CallContract& c) {
+    r_.contract = c.dest;
     Record(r_, runtime_.Call(state_, block_, {r_.origin, c.dest, c.value, c.input, gas_}));
   }
   void operator()(const TransferBalance& c) {

@@ -197,6 +197,12 @@ std::optional<Receipt> Chain::WaitForReceipt(const CodeHash& command_hash,
   }
 }
 
+uint64_t Chain::WaitForHeight(uint64_t height, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mu_);
+  applied_.wait_for(lock, timeout, [&] { return height_ > height || stopping_; });
+  return height_;
+}
+
 std::optional<AppliedBlock> Chain::GetBlock(uint64_t number) const {
   auto bytes = state_->GetMeta(BlockKey(number));
   if (!bytes) return std::nullopt;

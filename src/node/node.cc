@@ -12,6 +12,7 @@
 #include "phat/crypto/ed25519.h"
 #include "phat/crypto/hash.h"
 #include "phat/node/metrics.h"
+#include "phat/node/log_buffer.h"
 #include "phat/node/query.h"
 #include "phat/node/session.h"
 #include "admission.h"
@@ -80,6 +81,7 @@ json ReceiptJson(const ledger::Receipt& r, std::optional<uint64_t> block) {
       {"contract", r.contract ? json(Hex0x(*r.contract)) : json(nullptr)},
       {"code_hash", r.code_hash ? json(Hex0x(*r.code_hash)) : json(nullptr)},
       {"block", block ? json(*block) : json(nullptr)},
+      {"debug_message", r.debug_message},
   };
   return out;
 }
@@ -159,6 +161,8 @@ struct Node::Impl {
   std::thread listener;
   std::atomic<bool> listener_done{false};
   std::thread watcher;
+  LogBuffer logs;
+  std::atomic<size_t> streams{0};
   std::mutex watch_mu;
   std::condition_variable watch_cv;
   int port = 0;
@@ -168,7 +172,8 @@ struct Node::Impl {
       : config(std::move(c)),
         replay(config.replay_guard_capacity),
         sessions(config.max_sessions, config.max_session_lifetime_ms),
-        query_gate(std::max<size_t>(config.query_workers, 1), config.query_queue) {}
+        query_gate(std::max<size_t>(config.query_workers, 1), config.query_queue),
+        logs(config.log_capacity) {}
 
   std::optional<uint64_t> BlockOfReceipt(const contracts::CodeHash& hash) {
     auto where = chain->Snapshot()->GetMeta(ReceiptKey(hash));
@@ -192,6 +197,13 @@ struct Node::Impl {
   std::optional<Query> AuthenticateQuery(const json& body, httplib::Response& res);
   void RunQuery(Query query, Clock::time_point started, httplib::Response& res);
   void WatchBlocks();
+  void GetEvents(const httplib::Request& req, httplib::Response& res);
+  void GetLogs(const httplib::Request& req, httplib::Response& res);
+  // The events of blocks [from, to], at most kMaxBlocksPerPage blocks; the next block to read.
+  uint64_t CollectEvents(uint64_t from, uint64_t to, json& events);
+  // Answers with newline-delimited JSON for as long as the client stays: `next` returns the
+  // lines to send (waiting up to about a second for some). At most max_streams at once.
+  void StreamNdjson(httplib::Response& res, std::function<std::vector<json>()> next);
 };
 
 void Node::Impl::Routes() {
@@ -306,30 +318,10 @@ void Node::Impl::Routes() {
                {"receipts", receipts}});
   });
   server.Get("/events", [this](const httplib::Request& req, httplib::Response& res) {
-    uint64_t from = 1;
-    if (req.has_param("from_block")) {
-      auto n = ParseU64(req.get_param_value("from_block"));
-      if (!n) return Error(res, 400, "from_block is a decimal block number");
-      from = std::max<uint64_t>(*n, 1);
-    }
-    // At most this many blocks per answer; next_block says where to go on.
-    constexpr uint64_t kMaxBlocks = 100;
-    const uint64_t height = chain->status().height;
-    json events = json::array();
-    uint64_t n = from;
-    for (; n <= height && n < from + kMaxBlocks; ++n) {
-      auto block = chain->GetBlock(n);
-      if (!block) break;
-      for (const auto& r : block->receipts) {
-        for (const auto& e : r.events) {
-          json j = EventJson(e);
-          j["block"] = n;
-          j["command"] = Hex0x(r.command_hash);
-          events.push_back(std::move(j));
-        }
-      }
-    }
-    Reply(res, 200, json{{"events", events}, {"next_block", n}});
+    GetEvents(req, res);
+  });
+  server.Get("/logs", [this](const httplib::Request& req, httplib::Response& res) {
+    GetLogs(req, res);
   });
 }
 
@@ -495,6 +487,14 @@ void Node::Impl::RunQuery(Query query, Clock::time_point started, httplib::Respo
   contracts::ExecResult result = chain->runtime().Query(*snapshot, block, call);
   watchdog.Disarm(ticket);
   query_gate.Leave();
+  if (!result.debug_message.empty()) {
+    LogRecord context;
+    context.time_ms = MillisNow();
+    context.from_query = true;
+    context.contract = call.dest;
+    context.origin = call.origin;
+    logs.AppendLines(context, result.debug_message);
+  }
   metrics.ObserveQuery(std::chrono::duration<double>(Clock::now() - started).count());
 
   if (!result.result && result.result.error().kind == contracts::ContractError::Interrupted)
@@ -511,18 +511,149 @@ void Node::Impl::RunQuery(Query query, Clock::time_point started, httplib::Respo
   Reply(res, 200, out);
 }
 
+json LogJson(const LogRecord& r) {
+  return {{"seq", r.seq},
+          {"time_ms", r.time_ms},
+          {"source", r.from_query ? "query" : "command"},
+          {"contract", Hex0x(r.contract)},
+          {"origin", Hex0x(r.origin)},
+          {"block", r.block ? json(*r.block) : json(nullptr)},
+          {"command", r.command ? json(Hex0x(*r.command)) : json(nullptr)},
+          {"message", r.message}};
+}
+
+// ?follow=true|false (default false); an error for anything else.
+std::optional<bool> FollowParam(const httplib::Request& req) {
+  if (!req.has_param("follow")) return false;
+  const std::string v = req.get_param_value("follow");
+  if (v == "true" || v == "1") return true;
+  if (v == "false" || v == "0") return false;
+  return std::nullopt;
+}
+
+constexpr uint64_t kMaxBlocksPerPage = 100;
+// A stream sends a blank line after this much silence: the only way to notice a client that
+// went away.
+constexpr auto kKeepAlive = std::chrono::seconds(10);
+
+uint64_t Node::Impl::CollectEvents(uint64_t from, uint64_t to, json& events) {
+  uint64_t n = from;
+  for (; n <= to && n < from + kMaxBlocksPerPage; ++n) {
+    auto block = chain->GetBlock(n);
+    if (!block) break;
+    for (const auto& r : block->receipts) {
+      for (const auto& e : r.events) {
+        json j = EventJson(e);
+        j["block"] = n;
+        j["command"] = Hex0x(r.command_hash);
+        events.push_back(std::move(j));
+      }
+    }
+  }
+  return n;
+}
+
+void Node::Impl::GetEvents(const httplib::Request& req, httplib::Response& res) {
+  uint64_t from = 1;
+  if (req.has_param("from_block")) {
+    auto n = ParseU64(req.get_param_value("from_block"));
+    if (!n) return Error(res, 400, "from_block is a decimal block number");
+    from = std::max<uint64_t>(*n, 1);
+  }
+  const auto follow = FollowParam(req);
+  if (!follow) return Error(res, 400, "follow is true or false");
+  if (!*follow) {
+    json events = json::array();
+    const uint64_t next = CollectEvents(from, chain->status().height, events);
+    return Reply(res, 200, json{{"events", events}, {"next_block", next}});
+  }
+  auto next_block = std::make_shared<uint64_t>(from);
+  StreamNdjson(res, [this, next_block] {
+    const uint64_t height = chain->WaitForHeight(*next_block - 1, std::chrono::seconds(1));
+    json events = json::array();
+    *next_block = CollectEvents(*next_block, height, events);
+    return std::vector<json>(events.begin(), events.end());
+  });
+}
+
+void Node::Impl::GetLogs(const httplib::Request& req, httplib::Response& res) {
+  uint64_t after = 0;
+  if (req.has_param("after")) {
+    auto n = ParseU64(req.get_param_value("after"));
+    if (!n) return Error(res, 400, "after is a decimal sequence number (a log's seq)");
+    after = *n;
+  }
+  std::optional<contracts::AccountId> contract;
+  if (req.has_param("contract")) {
+    contract = Id32(req.get_param_value("contract"));
+    if (!contract) return Error(res, 400, "contract is 0x followed by 64 hex digits");
+  }
+  const auto follow = FollowParam(req);
+  if (!follow) return Error(res, 400, "follow is true or false");
+  constexpr size_t kMaxPage = 1000;
+  if (!*follow) {
+    LogPage page = logs.Read(after, contract, kMaxPage, std::chrono::milliseconds(0));
+    json out = json::array();
+    for (const LogRecord& r : page.records) out.push_back(LogJson(r));
+    return Reply(res, 200, json{{"logs", out}, {"next", page.next}});
+  }
+  auto cursor = std::make_shared<uint64_t>(after);
+  StreamNdjson(res, [this, cursor, contract] {
+    LogPage page = logs.Read(*cursor, contract, kMaxPage, std::chrono::seconds(1));
+    *cursor = page.next;
+    std::vector<json> lines;
+    for (const LogRecord& r : page.records) lines.push_back(LogJson(r));
+    return lines;
+  });
+}
+
+void Node::Impl::StreamNdjson(httplib::Response& res, std::function<std::vector<json>()> next) {
+  if (streams.fetch_add(1) >= config.max_streams) {
+    streams.fetch_sub(1);
+    return Error(res, 503,
+                 fmt::format("{} clients are following already; retry later, or poll without "
+                             "follow=true",
+                             config.max_streams));
+  }
+  auto last_write = std::make_shared<std::chrono::steady_clock::time_point>(
+      std::chrono::steady_clock::now());
+  res.set_chunked_content_provider(
+      "application/x-ndjson",
+      [this, next = std::move(next), last_write](size_t, httplib::DataSink& sink) {
+        if (stopping.load()) {
+          sink.done();
+          return true;
+        }
+        std::string chunk;
+        for (const json& line : next()) chunk += line.dump() + "\n";
+        const auto now = std::chrono::steady_clock::now();
+        if (chunk.empty() && now - *last_write < kKeepAlive) return true;
+        if (chunk.empty()) chunk = "\n";
+        *last_write = now;
+        return sink.write(chunk.data(), chunk.size());
+      },
+      [this](bool) { streams.fetch_sub(1); });
+}
+
 void Node::Impl::WatchBlocks() {
   uint64_t seen = chain->status().height;
-  std::unique_lock lock(watch_mu);
   while (!stopping.load()) {
-    watch_cv.wait_for(lock, std::chrono::milliseconds(20));
-    const uint64_t height = chain->status().height;
+    const uint64_t height = chain->WaitForHeight(seen, std::chrono::milliseconds(100));
     for (; seen < height; ++seen) {
       auto block = chain->GetBlock(seen + 1);
       if (!block) break;
       uint64_t committed = 0, rejected = 0;
-      for (const auto& r : block->receipts)
+      for (const auto& r : block->receipts) {
         (r.status == ledger::Receipt::Status::Rejected ? rejected : committed) += 1;
+        if (r.debug_message.empty() || !r.contract) continue;
+        LogRecord context;
+        context.time_ms = block->timestamp_ms;
+        context.contract = *r.contract;
+        context.origin = r.origin;
+        context.block = block->number;
+        context.command = r.command_hash;
+        logs.AppendLines(context, r.debug_message);
+      }
       metrics.CountApplied(committed, rejected);
     }
   }
@@ -571,7 +702,7 @@ ledger::Chain& Node::chain() {
 void Node::Stop() {
   std::call_once(impl_->stopped, [this] {
     impl_->stopping.store(true);
-    impl_->watch_cv.notify_all();
+    impl_->logs.Close();
     impl_->server.stop();
     if (impl_->listener.joinable()) impl_->listener.join();
     if (impl_->watcher.joinable()) impl_->watcher.join();

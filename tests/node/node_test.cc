@@ -12,6 +12,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "phat/crypto/hash.h"
 #include "phat/node/node.h"
@@ -306,9 +307,68 @@ TEST_F(NodeTest, MetricsCountRequestsCommandsAndQueries) {
     EXPECT_TRUE(text.find(expected) != std::string::npos) << expected << "\n" << text;
 }
 
+// Follows an NDJSON stream on its own connection until `lines` lines (blank keep-alives aside)
+// have come; returns them.
+std::vector<json> FollowLines(int port, const std::string& path, size_t lines) {
+  httplib::Client c("127.0.0.1", port);
+  c.set_read_timeout(30, 0);
+  std::string buffer;
+  std::vector<json> out;
+  c.Get(path.c_str(), [&](const char* data, size_t len) {
+    buffer.append(data, len);
+    for (size_t end; (end = buffer.find('\n')) != std::string::npos; buffer.erase(0, end + 1))
+      if (end > 0) out.push_back(json::parse(buffer.substr(0, end), nullptr, false));
+    return out.size() < lines;
+  });
+  return out;
+}
+
+TEST_F(NodeTest, ContractLogsOfCommandsAndQueriesCanBeReadAndFollowed) {
+  const AccountId contract = DeployCommandsContract();
+  std::vector<json> followed;
+  std::thread follower([&] { followed = FollowLines(node_->port(), "/logs?follow=true", 3); });
+  std::vector<json> events;
+  std::thread event_follower(
+      [&] { events = FollowLines(node_->port(), "/events?follow=true&from_block=1", 1); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let both connect
+
+  Bytes debug{10};
+  for (char c : std::string("first\nsecond\n")) debug.push_back(uint8_t(c));
+  json receipt = Submit(Signed(Alice(), 2, ledger::CallContract{contract, 0, debug}), true, 200);
+  EXPECT_EQ(receipt["debug_message"], "first\nsecond\n");
+  Query q{Alice().id, contract, Bytes{10, 'q'}, 1'000'000'000, NowMs() + 30'000};
+  Post("/query", QueryBody(q, Alice()), 200);
+  Bytes event_input{5, 0};  // no topics
+  Submit(Signed(Alice(), 3, ledger::CallContract{contract, 0, event_input}), true, 200);
+  follower.join();
+  event_follower.join();
+
+  ASSERT_EQ(followed.size(), 3u);
+  EXPECT_EQ(followed[0]["message"], "first");
+  EXPECT_EQ(followed[0]["source"], "command");
+  EXPECT_EQ(followed[0]["contract"], Hex0x(contract));
+  EXPECT_EQ(followed[0]["block"], receipt["block"]);
+  EXPECT_EQ(followed[1]["message"], "second");
+  EXPECT_EQ(followed[2]["message"], "q");
+  EXPECT_EQ(followed[2]["source"], "query");
+  EXPECT_EQ(followed[2]["block"], nullptr);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]["data"], "0x6576");  // "ev"
+
+  // Without follow: a page, and where to go on from; filtered by contract.
+  json page = Get("/logs", 200);
+  EXPECT_EQ(page["logs"].size(), 3u);
+  EXPECT_EQ(page["next"], 3);
+  EXPECT_EQ(Get("/logs?after=2", 200)["logs"].size(), 1u);
+  json other = Get("/logs?contract=0x" + std::string(64, '1'), 200);
+  EXPECT_EQ(other["logs"].size(), 0u);
+  EXPECT_EQ(other["next"], 3);
+  Get("/logs?follow=maybe", 400);
+  Get("/logs?contract=bob", 400);
+}
+
 // A session: signed once over HTTP, then queries with a MAC, each counter once.
 TEST_F(NodeTest, SessionQueriesRunWithAMacAndCannotBeReplayed) {
-  StartNode({});
   const AccountId contract = DeployCommandsContract();
   crypto::KxKeypair keys = crypto::KxKeypairRandom();
   SessionRequest request{Alice().id, keys.public_key, NowMs() + 60'000};

@@ -39,9 +39,10 @@ struct Receipt {
   Bytes output;                          // the contract's return data
   std::vector<contracts::Event> events;  // only when the status is Success
   uint64_t gas_consumed = 0;             // ref_time
-  std::optional<AccountId> contract;     // an instantiated contract's address
+  std::optional<AccountId> contract;     // the contract called, or instantiated (if it was)
   std::optional<CodeHash> code_hash;     // an uploaded code's hash
   CodeHash command_hash{};               // blake2b-256 of the signed command's bytes
+  std::string debug_message;             // what the contracts wrote with debug_message
   void ScaleEncode(codec::ScaleWriter& w) const;
   static codec::Decoded<Receipt> ScaleDecode(codec::ScaleReader& r);
 };

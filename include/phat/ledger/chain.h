@@ -69,6 +69,8 @@ class Chain {
   std::optional<Receipt> WaitForReceipt(const CodeHash& command_hash,
                                         std::chrono::milliseconds timeout) const;
   std::optional<AppliedBlock> GetBlock(uint64_t number) const;
+  // Waits up to `timeout` for the height to pass `height`; returns the height then.
+  uint64_t WaitForHeight(uint64_t height, std::chrono::milliseconds timeout) const;
 
   ChainStatus status() const;
   const ChainConfig& config() const { return config_; }

@@ -56,6 +56,8 @@ struct NodeConfig {
   // Query sessions (session.h): how many are kept, and the longest one may last.
   size_t max_sessions = 10'000;
   uint64_t max_session_lifetime_ms = 3'600'000;
+  size_t log_capacity = 100'000;  // contract log lines kept in memory (LogBuffer)
+  size_t max_streams = 32;        // clients following /events or /logs at once
   uint64_t max_query_future_ms = 60'000;       // how far ahead a query's expiry may be
   size_t replay_guard_capacity = 100'000;
   std::chrono::milliseconds max_wait{30'000};  // the longest a request waits for a receipt
