@@ -26,6 +26,7 @@ struct Incrementer {
     AccountId caller = env::Caller();
     by_caller.Insert(caller, by_caller.Get(caller).value_or(0) + by);
     increments.Set(increments.Get().value_or(0) + 1);
+    env::DebugMessage("incremented\n");  // shows up in `phat logs`
   }
   i32 Get() const { return value; }
   i32 GetMine() const { return by_caller.Get(env::Caller()).value_or(0); }

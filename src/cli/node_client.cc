@@ -81,4 +81,32 @@ Expected<json, NodeError> NodeClient::Post(const std::string& path, const json& 
   return Answer(url_, "POST " + path, client_->Post(path, body.dump(), "application/json"));
 }
 
+Expected<void, NodeError> NodeClient::Follow(
+    const std::string& path, const std::function<bool(const json&)>& on_line) {
+  int status = 0;
+  std::string pending;  // a partial line, or a refusal's body
+  bool stopped = false;
+  auto res = client_->Get(
+      path, [&](const httplib::Response& r) { return (status = r.status), true; },
+      [&](const char* data, size_t size) {
+        pending.append(data, size);
+        if (status < 200 || status >= 300) return true;  // collect the error body
+        for (size_t end; (end = pending.find('\n')) != std::string::npos;
+             pending.erase(0, end + 1)) {
+          if (end == 0) continue;
+          json line = json::parse(pending.substr(0, end), nullptr, /*allow_exceptions=*/false);
+          if (!line.is_discarded() && !on_line(line)) {
+            stopped = true;
+            return false;
+          }
+        }
+        return true;
+      });
+  if (stopped) return {};
+  if (res && res->status >= 200 && res->status < 300) return {};
+  if (res && pending.size()) res->body = pending;
+  PHAT_TRY(Answer(url_, "GET " + path, res));
+  return {};
+}
+
 }  // namespace phat::cli

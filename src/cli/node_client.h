@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -37,6 +38,11 @@ class NodeClient {
   // A 2xx answer's JSON body; any other status or no answer is a NodeError.
   Expected<nlohmann::json, NodeError> Get(const std::string& path);
   Expected<nlohmann::json, NodeError> Post(const std::string& path, const nlohmann::json& body);
+  // Reads a newline-delimited JSON stream (GET with follow=true), calling `on_line` for each
+  // line, until the node ends it or `on_line` returns false. Blank lines (keep-alives) are
+  // skipped. A refusal is a NodeError as for Get.
+  Expected<void, NodeError> Follow(const std::string& path,
+                                   const std::function<bool(const nlohmann::json&)>& on_line);
 
  private:
   NodeClient(std::string url, std::unique_ptr<httplib::Client> client);

@@ -346,6 +346,43 @@ Result<int> Status(const GlobalOptions& g) {
   return kOk;
 }
 
+struct LogsArgs {
+  std::string contract;  // empty: every contract
+  bool follow = false;
+  uint64_t after = 0;
+};
+
+void PrintLog(const GlobalOptions& g, const json& log) {
+  if (g.json) return fmt::print("{}\n", log.dump());
+  const std::string where = log["block"].is_number()
+                                ? fmt::format("block {}", log["block"].get<uint64_t>())
+                                : std::string("query");
+  fmt::print("#{} [{}] {}: {}\n", log.value("seq", uint64_t(0)), where,
+             log.value("contract", "?"), log.value("message", ""));
+  std::fflush(stdout);  // a follower reads as lines come
+}
+
+Result<int> Logs(const GlobalOptions& g, const LogsArgs& args) {
+  std::string query = fmt::format("?after={}", args.after);
+  if (!args.contract.empty()) query += "&contract=" + Hex0x(PHAT_TRY(ParseAddress(args.contract)));
+  Session s(g);
+  if (!args.follow) {
+    const json page = PHAT_TRY(s.Get("/logs" + query));
+    for (const json& log : page["logs"]) PrintLog(g, log);
+    if (!g.json && page["logs"].empty())
+      fmt::print(stderr, "no contract logs{} yet (add --follow to wait for them)\n",
+                 args.contract.empty() ? "" : " for this contract");
+    return kOk;
+  }
+  NodeClient* node = PHAT_TRY(s.Node());
+  auto followed = node->Follow("/logs" + query + "&follow=true", [&](const json& log) {
+    PrintLog(g, log);
+    return true;
+  });
+  if (!followed) return unexpected(Failure{kNode, followed.error().message});
+  return kOk;
+}
+
 Result<int> Account(const GlobalOptions& g, const std::string& text) {
   const AccountId id = PHAT_TRY(ParseAddress(text));
   Session s(g);
@@ -652,6 +689,15 @@ void AddNodeCommands(CLI::App& app, std::shared_ptr<GlobalOptions> g) {
   CLI::App* account = app.add_subcommand("account", "An account's balance and nonce");
   account->add_option("id", *account_id, "0x… account id, or a dev account's name")->required();
   account->callback([g, account_id] { Finish(Account(*g, *account_id)); });
+
+  // logs
+  auto logs_args = std::make_shared<LogsArgs>();
+  CLI::App* logs = app.add_subcommand(
+      "logs", "Contract logs (debug messages) of commands and queries, as the node keeps them");
+  logs->add_option("--contract", logs_args->contract, "Only this contract's (0x… address)");
+  logs->add_flag("-f,--follow", logs_args->follow, "Keep printing new logs as they come (Ctrl-C ends)");
+  logs->add_option("--after", logs_args->after, "Start after this sequence number (a log's #)");
+  logs->callback([g, logs_args] { Finish(Logs(*g, *logs_args)); });
 
   // upload
   auto upload_file = std::make_shared<std::string>();

@@ -19,6 +19,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -165,6 +166,37 @@ TEST_F(WithNode, Erc20DeployTransferAndQuery) {
   ASSERT_EQ(account.code, 0) << Describe(account);
   EXPECT_EQ(Line(account.out, "contract"), "yes");
   EXPECT_EQ(Line(account.out, "code hash"), Line(deploy.out, "code hash"));
+}
+
+TEST_F(WithNode, LogsShowWhatContractsWroteInCommandsAndQueries) {
+  const std::string kIncrementer = std::string(PHAT_CONTRACTS_DIR) + "/incrementer.contract";
+  Outcome deploy = Phat({"--key", "alice", "instantiate", kIncrementer, "--args", "[1]"});
+  ASSERT_EQ(deploy.code, 0) << Describe(deploy);
+  const std::string address = Line(deploy.out, "contract");
+  Outcome inc = Phat({"--key", "alice", "call", address, "--metadata", kIncrementer, "--message",
+                      "inc", "--args", "[2]"});
+  ASSERT_EQ(inc.code, 0) << Describe(inc);
+  Outcome dry = Phat({"--key", "bob", "query", address, "--metadata", kIncrementer, "--message",
+                      "inc", "--args", "[5]"});
+  ASSERT_EQ(dry.code, 0) << Describe(dry);
+
+  Outcome logs = Phat({"logs", "--contract", address});
+  ASSERT_EQ(logs.code, 0) << Describe(logs);
+  EXPECT_TRUE(std::regex_search(
+      logs.out, std::regex("#[0-9]+ \\[block [0-9]+\\] " + address + ": incremented\n")))
+      << Describe(logs);
+  EXPECT_TRUE(std::regex_search(logs.out,
+                                std::regex("#[0-9]+ \\[query\\] " + address + ": incremented\n")))
+      << Describe(logs);
+  Outcome json_logs = Phat({"logs", "--contract", address, "--json"});
+  ASSERT_EQ(json_logs.code, 0) << Describe(json_logs);
+  std::istringstream lines(json_logs.out);
+  int n = 0;
+  for (std::string line; std::getline(lines, line); ++n)
+    EXPECT_EQ(json::parse(line, nullptr, false).value("message", ""), "incremented") << line;
+  EXPECT_EQ(n, 2);
+  Outcome bad = Phat({"logs", "--contract", "nobody"});
+  EXPECT_EQ(bad.code, 1) << Describe(bad);
 }
 
 TEST_F(WithNode, UploadStatusAndAccount) {
