@@ -335,7 +335,7 @@ void AddBuildCommand(CLI::App& app, std::shared_ptr<GlobalOptions> g) {
   build->add_option("--sdk", o->sdk,
                     "The SDK's include directory; default: sdk/include of phat's source tree");
   build->footer("With the global --json, prints the files' paths, sizes and hashes as JSON.");
-  build->callback([g, o] { Finish(Build(*g, *o)); });
+  build->callback([g, o] { Finish(*g, Build(*g, *o)); });
 }
 
 }  // namespace phat::cli

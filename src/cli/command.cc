@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <nlohmann/json.hpp>
 
 namespace phat::cli {
 
@@ -29,10 +30,17 @@ Result<Bytes> ReadBinary(const std::filesystem::path& path) {
   return Bytes(std::istreambuf_iterator<char>(in), {});
 }
 
-void Finish(Result<int> result) {
+void Finish(const GlobalOptions& g, Result<int> result) {
   std::fflush(stdout);
   if (!result) {
-    fmt::print(stderr, "phat: {}\n", result.error().message);
+    // With --json a script gets a JSON error on stderr too, with the exit code in it.
+    if (g.json)
+      fmt::print(stderr, "{}\n",
+                 nlohmann::json{{"error", result.error().message},
+                                {"exit_code", result.error().code}}
+                     .dump());
+    else
+      fmt::print(stderr, "phat: {}\n", result.error().message);
     std::exit(result.error().code);
   }
   std::exit(*result);

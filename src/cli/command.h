@@ -47,7 +47,8 @@ inline std::string Hex0x(ByteView bytes) {
 
 Result<Bytes> ReadBinary(const std::filesystem::path& path);
 
-// Exits with the command's code, printing its failure to stderr.
-[[noreturn]] void Finish(Result<int> result);
+// Exits with the command's code, printing its failure to stderr (as {"error", "exit_code"} JSON
+// with --json).
+[[noreturn]] void Finish(const GlobalOptions& g, Result<int> result);
 
 }  // namespace phat::cli

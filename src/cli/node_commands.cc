@@ -671,24 +671,24 @@ void AddNodeCommands(CLI::App& app, std::shared_ptr<GlobalOptions> g) {
   CLI::App* keys = app.add_subcommand("keys", "Dev accounts and key files");
   keys->require_subcommand(1);
   keys->add_subcommand("dev", "List the development cluster's accounts (public keys!)")
-      ->callback([g] { Finish(KeysDev(*g)); });
+      ->callback([g] { Finish(*g, KeysDev(*g)); });
   auto out_file = std::make_shared<std::string>();
   CLI::App* generate = keys->add_subcommand("generate", "Make a new ed25519 key");
   generate->add_option("--out", *out_file, "Write it to this file (mode 0600; never overwrites)");
-  generate->callback([g, out_file] { Finish(KeysGenerate(*g, *out_file)); });
+  generate->callback([g, out_file] { Finish(*g, KeysGenerate(*g, *out_file)); });
   auto show_file = std::make_shared<std::string>();
   CLI::App* show = keys->add_subcommand("show", "Show the account of a key file");
   show->add_option("file", *show_file, "The key file")->required();
-  show->callback([g, show_file] { Finish(KeysShow(*g, *show_file)); });
+  show->callback([g, show_file] { Finish(*g, KeysShow(*g, *show_file)); });
 
   // status, account
   app.add_subcommand("status", "The node's height, cluster and version")->callback([g] {
-    Finish(Status(*g));
+    Finish(*g, Status(*g));
   });
   auto account_id = std::make_shared<std::string>();
   CLI::App* account = app.add_subcommand("account", "An account's balance and nonce");
   account->add_option("id", *account_id, "0x… account id, or a dev account's name")->required();
-  account->callback([g, account_id] { Finish(Account(*g, *account_id)); });
+  account->callback([g, account_id] { Finish(*g, Account(*g, *account_id)); });
 
   // logs
   auto logs_args = std::make_shared<LogsArgs>();
@@ -697,13 +697,13 @@ void AddNodeCommands(CLI::App& app, std::shared_ptr<GlobalOptions> g) {
   logs->add_option("--contract", logs_args->contract, "Only this contract's (0x… address)");
   logs->add_flag("-f,--follow", logs_args->follow, "Keep printing new logs as they come (Ctrl-C ends)");
   logs->add_option("--after", logs_args->after, "Start after this sequence number (a log's #)");
-  logs->callback([g, logs_args] { Finish(Logs(*g, *logs_args)); });
+  logs->callback([g, logs_args] { Finish(*g, Logs(*g, *logs_args)); });
 
   // upload
   auto upload_file = std::make_shared<std::string>();
   CLI::App* upload = app.add_subcommand("upload", "Upload a contract's code; prints its code hash");
   upload->add_option("contract", *upload_file, "A .wasm, or a .contract bundle")->required();
-  upload->callback([g, upload_file] { Finish(Upload(*g, *upload_file)); });
+  upload->callback([g, upload_file] { Finish(*g, Upload(*g, *upload_file)); });
 
   // instantiate
   auto inst = std::make_shared<InstantiateOptions>();
@@ -721,7 +721,7 @@ void AddNodeCommands(CLI::App& app, std::shared_ptr<GlobalOptions> g) {
       ->capture_default_str();
   instantiate->add_option("--salt", inst->salt, "Hex salt, to deploy the same code and args again");
   instantiate->add_option("--gas", inst->gas, "Gas limit (ref_time ps)")->capture_default_str();
-  instantiate->callback([g, inst] { Finish(Instantiate(*g, *inst)); });
+  instantiate->callback([g, inst] { Finish(*g, Instantiate(*g, *inst)); });
 
   // call
   auto call = std::make_shared<CallOptions>();
@@ -735,7 +735,7 @@ void AddNodeCommands(CLI::App& app, std::shared_ptr<GlobalOptions> g) {
                        "Its arguments as JSON: an array in order, or an object by name");
   call_cmd->add_option("--value", call->value, "Balance to send with it")->capture_default_str();
   call_cmd->add_option("--gas", call->gas, "Gas limit (ref_time ps)")->capture_default_str();
-  call_cmd->callback([g, call] { Finish(Call(*g, *call)); });
+  call_cmd->callback([g, call] { Finish(*g, Call(*g, *call)); });
 
   // query
   auto query = std::make_shared<QueryOptions>();
@@ -748,7 +748,7 @@ void AddNodeCommands(CLI::App& app, std::shared_ptr<GlobalOptions> g) {
   query_cmd->add_option("--args", query->args,
                         "Its arguments as JSON: an array in order, or an object by name");
   query_cmd->add_option("--gas", query->gas, "Gas limit (ref_time ps)")->capture_default_str();
-  query_cmd->callback([g, query] { Finish(RunQuery(*g, *query)); });
+  query_cmd->callback([g, query] { Finish(*g, RunQuery(*g, *query)); });
 }
 
 }  // namespace phat::cli

@@ -261,6 +261,14 @@ TEST_F(WithNode, BadArgumentsSayWhatToDo) {
   Outcome bad_account = Phat({"account", "0x1234"});
   EXPECT_EQ(bad_account.code, 1) << Describe(bad_account);
   EXPECT_NE(bad_account.err.find("64 hex digits"), std::string::npos) << Describe(bad_account);
+
+  // With --json the error is JSON too, for scripts.
+  Outcome json_error = Phat({"--json", "account", "0x1234"});
+  EXPECT_EQ(json_error.code, 1) << Describe(json_error);
+  json e = json::parse(json_error.err, nullptr, false);
+  ASSERT_FALSE(e.is_discarded()) << Describe(json_error);
+  EXPECT_NE(e.value("error", "").find("64 hex digits"), std::string::npos) << e.dump();
+  EXPECT_EQ(e["exit_code"], 1);
 }
 
 TEST(Cli, AnUnreachableNodeSaysHowToStartIt) {
