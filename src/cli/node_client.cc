@@ -81,8 +81,8 @@ Expected<json, NodeError> NodeClient::Post(const std::string& path, const json& 
   return Answer(url_, "POST " + path, client_->Post(path, body.dump(), "application/json"));
 }
 
-Expected<void, NodeError> NodeClient::Follow(
-    const std::string& path, const std::function<bool(const json&)>& on_line) {
+Expected<void, NodeError> NodeClient::Follow(const std::string& path,
+                                             const std::function<bool(const json&)>& on_line) {
   int status = 0;
   std::string pending;  // a partial line, or a refusal's body
   bool stopped = false;

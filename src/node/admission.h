@@ -13,9 +13,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
-#include <utility>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 namespace phat::node {
 

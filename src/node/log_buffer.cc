@@ -11,9 +11,8 @@ void LogBuffer::AppendLines(const LogRecord& context, std::string_view text) {
       text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
       LogRecord r = context;
       r.seq = ++last_seq_;
-      r.message = line.size() > kMaxLineBytes
-                      ? std::string(line.substr(0, kMaxLineBytes)) + "…"
-                      : std::string(line);
+      r.message = line.size() > kMaxLineBytes ? std::string(line.substr(0, kMaxLineBytes)) + "…"
+                                              : std::string(line);
       records_.push_back(std::move(r));
       while (records_.size() > capacity_) records_.pop_front();
     }
@@ -22,7 +21,7 @@ void LogBuffer::AppendLines(const LogRecord& context, std::string_view text) {
 }
 
 LogPage LogBuffer::Read(uint64_t after, const std::optional<contracts::AccountId>& contract,
-                       size_t limit, std::chrono::milliseconds wait) {
+                        size_t limit, std::chrono::milliseconds wait) {
   LogPage page;
   page.next = after;
   std::unique_lock lock(mu_);

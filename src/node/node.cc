@@ -9,13 +9,13 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "admission.h"
 #include "phat/crypto/ed25519.h"
 #include "phat/crypto/hash.h"
-#include "phat/node/metrics.h"
 #include "phat/node/log_buffer.h"
+#include "phat/node/metrics.h"
 #include "phat/node/query.h"
 #include "phat/node/session.h"
-#include "admission.h"
 
 namespace phat::node {
 
@@ -89,8 +89,9 @@ json ReceiptJson(const ledger::Receipt& r, std::optional<uint64_t> block) {
 // The label a request is counted under in the metrics: its route, not its path, so that ids in
 // paths do not make a label per account.
 std::string EndpointOf(const httplib::Request& req) {
-  static const char* kKnown[] = {"/health", "/status",   "/metrics",   "/commands", "/receipts",
-                                 "/query",  "/accounts", "/contracts", "/blocks",   "/events", "/sessions"};
+  static const char* kKnown[] = {"/health",    "/status",   "/metrics", "/commands/batch",
+                                 "/commands",  "/receipts", "/query",   "/accounts",
+                                 "/contracts", "/blocks",   "/events",  "/sessions"};
   for (const char* e : kKnown) {
     const std::string_view p = req.path;
     if (p == e || (p.starts_with(e) && p.size() > strlen(e) && p[strlen(e)] == '/'))
@@ -191,6 +192,7 @@ struct Node::Impl {
 
   void Routes();
   void PostCommand(const httplib::Request& req, httplib::Response& res);
+  void PostCommandBatch(const httplib::Request& req, httplib::Response& res);
   void PostQuery(const httplib::Request& req, httplib::Response& res);
   void PostSession(const httplib::Request& req, httplib::Response& res);
   // The query authenticated by a signature or by a session, or the error already answered.
@@ -265,6 +267,9 @@ void Node::Impl::Routes() {
   server.Post("/commands", [this](const httplib::Request& req, httplib::Response& res) {
     PostCommand(req, res);
   });
+  server.Post("/commands/batch", [this](const httplib::Request& req, httplib::Response& res) {
+    PostCommandBatch(req, res);
+  });
   server.Get(R"(/receipts/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
     auto hash = Id32(req.matches[1]);
     if (!hash) return Error(res, 400, "a command hash is 0x followed by 64 hex digits");
@@ -317,12 +322,56 @@ void Node::Impl::Routes() {
                {"state_root", Hex0x(block->state_root)},
                {"receipts", receipts}});
   });
-  server.Get("/events", [this](const httplib::Request& req, httplib::Response& res) {
-    GetEvents(req, res);
-  });
-  server.Get("/logs", [this](const httplib::Request& req, httplib::Response& res) {
-    GetLogs(req, res);
-  });
+  server.Get("/events",
+             [this](const httplib::Request& req, httplib::Response& res) { GetEvents(req, res); });
+  server.Get("/logs",
+             [this](const httplib::Request& req, httplib::Response& res) { GetLogs(req, res); });
+}
+
+// The status and message a refused command gets.
+std::pair<int, std::string> SubmitRefusal(const ledger::SubmitError& e) {
+  switch (e.kind) {
+    case ledger::SubmitError::Kind::Malformed:
+      return {400, e.message};
+    case ledger::SubmitError::Kind::BadSignature:
+      return {401, e.message +
+                       " (commands are signed over \"phat-command-v1:\" ‖ cluster id ‖ "
+                       "SCALE(command))"};
+    case ledger::SubmitError::Kind::Stopping:
+      break;
+  }
+  return {503, e.message};
+}
+
+void Node::Impl::PostCommandBatch(const httplib::Request& req, httplib::Response& res) {
+  auto body = ParseBody(req);
+  if (!body) return Error(res, 400, body.error());
+  auto list = body->find("commands");
+  if (list == body->end() || !list->is_array() || list->empty() ||
+      list->size() > config.max_batch_commands)
+    return Error(res, 400,
+                 fmt::format("send {{\"commands\": [\"0x<SCALE(SignedCommand)>\", …]}} with 1 to "
+                             "{} commands",
+                             config.max_batch_commands));
+  // Each command stands alone: one that is refused does not stop the others, and those accepted
+  // are queued in the order given (so one origin's nonces may follow each other).
+  json results = json::array();
+  for (const json& item : *list) {
+    auto bytes = item.is_string() ? FromHex(item.get<std::string>()) : std::nullopt;
+    if (!bytes) {
+      results.push_back({{"status", 400}, {"error", "not a 0x-prefixed hex string"}});
+      continue;
+    }
+    auto hash = chain->Submit(std::move(*bytes));
+    if (!hash) {
+      auto [status, message] = SubmitRefusal(hash.error());
+      results.push_back({{"status", status}, {"error", message}});
+      continue;
+    }
+    metrics.CountSubmitted();
+    results.push_back({{"status", 202}, {"hash", Hex0x(*hash)}});
+  }
+  Reply(res, 200, json{{"results", results}});
 }
 
 void Node::Impl::PostCommand(const httplib::Request& req, httplib::Response& res) {
@@ -338,17 +387,8 @@ void Node::Impl::PostCommand(const httplib::Request& req, httplib::Response& res
   }
   auto hash = chain->Submit(std::move(*bytes));
   if (!hash) {
-    switch (hash.error().kind) {
-      case ledger::SubmitError::Kind::Malformed:
-        return Error(res, 400, hash.error().message);
-      case ledger::SubmitError::Kind::BadSignature:
-        return Error(res, 401,
-                     hash.error().message +
-                         " (commands are signed over \"phat-command-v1:\" ‖ cluster id ‖ "
-                         "SCALE(command))");
-      case ledger::SubmitError::Kind::Stopping:
-        return Error(res, 503, hash.error().message);
-    }
+    auto [status, message] = SubmitRefusal(hash.error());
+    return Error(res, status, message);
   }
   metrics.CountSubmitted();
   if (!wait) return Reply(res, 202, json{{"hash", Hex0x(*hash)}});
@@ -381,12 +421,14 @@ void Node::Impl::PostSession(const httplib::Request& req, httplib::Response& res
   auto bytes = HexField(*body, "session");
   if (!bytes)
     return Error(res, 400,
-                 bytes.error() + ": send {\"session\": \"0x<SCALE(SignedQuery) holding a "
-                                 "SessionRequest>\"}");
+                 bytes.error() +
+                     ": send {\"session\": \"0x<SCALE(SignedQuery) holding a "
+                     "SessionRequest>\"}");
   auto envelope = codec::DecodeAll<SignedQuery>(*bytes);
   if (!envelope)
-    return Error(res, 400, "the session request is not a SCALE SignedQuery envelope: " +
-                               envelope.error().ToString());
+    return Error(
+        res, 400,
+        "the session request is not a SCALE SignedQuery envelope: " + envelope.error().ToString());
   auto opened = sessions.Open(chain->config().cluster_id, *envelope, MillisNow());
   if (!opened) return RefuseQuery(res, opened.error());
   Reply(res, 200,
@@ -402,7 +444,9 @@ std::optional<Query> Node::Impl::AuthenticateQuery(const json& body, httplib::Re
     auto mac = bytes ? HexField(body, "mac") : bytes;
     if (!bytes || !mac || mac->size() != 32) {
       Error(res, 400,
-            (!bytes ? bytes.error() : !mac ? mac.error() : "the MAC is 32 bytes") +
+            (!bytes ? bytes.error()
+             : !mac ? mac.error()
+                    : "the MAC is 32 bytes") +
                 ": send {\"session_query\": \"0x<SCALE(SessionQuery)>\", \"mac\": \"0x<32 "
                 "bytes>\"}");
       return std::nullopt;
@@ -434,11 +478,11 @@ std::optional<Query> Node::Impl::AuthenticateQuery(const json& body, httplib::Re
   }
   // Keyed by the signed bytes of the query, not the signature: a signature can have more than
   // one valid encoding (ECDSA's s and -s), the query cannot.
-  if (query && !replay.CheckAndRecord(crypto::Blake2b256(signed_query->query), query->expiry_ms,
-                                      now))
-    query = unexpected(QueryError{
-        QueryError::Kind::Replayed,
-        "this signed query was already run; sign a new one (e.g. with another expiry)"});
+  if (query &&
+      !replay.CheckAndRecord(crypto::Blake2b256(signed_query->query), query->expiry_ms, now))
+    query = unexpected(
+        QueryError{QueryError::Kind::Replayed,
+                   "this signed query was already run; sign a new one (e.g. with another expiry)"});
   if (!query) {
     RefuseQuery(res, query.error());
     return std::nullopt;
@@ -615,8 +659,8 @@ void Node::Impl::StreamNdjson(httplib::Response& res, std::function<std::vector<
                              "follow=true",
                              config.max_streams));
   }
-  auto last_write = std::make_shared<std::chrono::steady_clock::time_point>(
-      std::chrono::steady_clock::now());
+  auto last_write =
+      std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
   res.set_chunked_content_provider(
       "application/x-ndjson",
       [this, next = std::move(next), last_write](size_t, httplib::DataSink& sink) {

@@ -71,10 +71,10 @@ Expected<OpenedSession, QueryError> SessionTable::Open(const CodeHash& cluster_i
     return unexpected(QueryError{
         Kind::Malformed, "the session request does not decode: " + request.error().ToString()});
   PHAT_TRY_VOID(CheckExpiry(request->expiry_ms, now_ms, max_lifetime_ms_));
-  const AccountId signer = PHAT_TRY(VerifyEnvelope(
-      signed_request, SessionSigningPayload(cluster_id, signed_request.query),
-      "session requests are signed over \"phat-session-v1:\" ‖ cluster id ‖ "
-      "SCALE(SessionRequest)"));
+  const AccountId signer = PHAT_TRY(
+      VerifyEnvelope(signed_request, SessionSigningPayload(cluster_id, signed_request.query),
+                     "session requests are signed over \"phat-session-v1:\" ‖ cluster id ‖ "
+                     "SCALE(SessionRequest)"));
   PHAT_TRY_VOID(CheckOrigin(request->origin, signer));
 
   // The node's half of the exchange lives only as long as this call.

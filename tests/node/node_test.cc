@@ -312,6 +312,31 @@ TEST_F(NodeTest, MetricsCountRequestsCommandsAndQueries) {
     EXPECT_TRUE(text.find(e) != std::string::npos) << e << "\n" << text;
 }
 
+TEST_F(NodeTest, ABatchQueuesEachGoodCommandInOrderAndRefusesTheRest) {
+  Bytes forged = Signed(Alice(), 1, ledger::TransferBalance{Bob().id, 5});
+  forged.back() ^= 1;
+  json batch = {
+      {"commands",
+       {Hex0x(Signed(Alice(), 0, ledger::TransferBalance{Bob().id, 3})), "0x0102", Hex0x(forged),
+        "nothex", Hex0x(Signed(Alice(), 1, ledger::TransferBalance{Bob().id, 4}))}}};
+  json answer = Post("/commands/batch", batch.dump(), 200);
+  ASSERT_EQ(answer["results"].size(), 5u) << answer.dump();
+  std::vector<int> statuses;
+  for (const json& r : answer["results"]) statuses.push_back(r["status"].get<int>());
+  EXPECT_EQ(statuses, (std::vector<int>{202, 400, 401, 400, 202}));
+  const std::string last = answer["results"][4]["hash"].get<std::string>();
+  json receipt = Get("/receipts/" + last + "?wait_ms=10000", 200);
+  EXPECT_EQ(receipt["status"], "success") << receipt.dump();
+  const std::string first = answer["results"][0]["hash"].get<std::string>();
+  EXPECT_EQ(Get("/receipts/" + first, 200)["status"], "success");
+  // Too many, or none, is refused whole.
+  NodeConfig small;
+  small.max_batch_commands = 1;
+  StartNode(small);
+  Post("/commands/batch", json{{"commands", {"0x00", "0x00"}}}.dump(), 400);
+  Post("/commands/batch", json{{"commands", json::array()}}.dump(), 400);
+}
+
 // Follows an NDJSON stream on its own connection until `lines` lines (blank keep-alives aside)
 // have come; returns them.
 std::vector<json> FollowLines(int port, const std::string& path, size_t lines) {
@@ -477,7 +502,8 @@ TEST(Phatd, TheBinaryServesAndStopsOnSigterm) {
   ASSERT_TRUE(health);
   EXPECT_EQ(health->status, 200);
   // A transfer through the real binary, signed for the dev cluster.
-  auto res = client.Post("/commands", json{{"command", Hex0x(SignedTransfer(0, 1))}, {"wait", true}}.dump(),
+  auto res = client.Post("/commands",
+                         json{{"command", Hex0x(SignedTransfer(0, 1))}, {"wait", true}}.dump(),
                          "application/json");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200) << res->body;
@@ -505,9 +531,9 @@ TEST(Phatd, AKilledNodeLosesNoAcknowledgedCommand) {
     httplib::Client client("127.0.0.1", node.port);
     const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
     for (uint64_t nonce = 0; std::chrono::steady_clock::now() < until; ++nonce) {
-      auto res = client.Post("/commands",
-                             json{{"command", Hex0x(SignedTransfer(nonce, 1))}, {"wait", true}}.dump(),
-                             "application/json");
+      auto res = client.Post(
+          "/commands", json{{"command", Hex0x(SignedTransfer(nonce, 1))}, {"wait", true}}.dump(),
+          "application/json");
       ASSERT_TRUE(res);
       ASSERT_EQ(res->status, 200) << res->body;
       acknowledged.push_back(json::parse(res->body)["hash"]);

@@ -30,8 +30,8 @@ Client MustOpen(SessionTable& table, uint64_t expiry = kNow + 60'000) {
   const DevAccount& alice = DevAccounts()[0];
   Client c;
   SessionRequest request{alice.id, c.keys.public_key, expiry};
-  auto opened =
-      table.Open(DevClusterId(), SignSessionRequestEd25519(DevClusterId(), request, alice.seed), kNow);
+  auto opened = table.Open(DevClusterId(),
+                           SignSessionRequestEd25519(DevClusterId(), request, alice.seed), kNow);
   EXPECT_TRUE(opened) << opened.error().message;
   if (!opened) return c;
   c.session = *opened;
@@ -79,9 +79,9 @@ TEST(Session, EachCounterIsAcceptedOnceWithinTheWindow) {
   EXPECT_TRUE(run(3));  // out of order is fine, once
   EXPECT_FALSE(run(3));
   EXPECT_TRUE(run(5 + SessionTable::kReplayWindow));
-  EXPECT_FALSE(run(5));  // now outside the window
-  EXPECT_FALSE(run(4));  // never used, but too old to tell
-  EXPECT_TRUE(run(6));   // within the window and unused
+  EXPECT_FALSE(run(5));                 // now outside the window
+  EXPECT_FALSE(run(4));                 // never used, but too old to tell
+  EXPECT_TRUE(run(6));                  // within the window and unused
   EXPECT_TRUE(run(uint64_t(1) << 63));  // a jump clears the window
   EXPECT_FALSE(run(uint64_t(1) << 63));
 }
@@ -102,8 +102,7 @@ TEST(Session, OpeningChecksSignatureOriginAndExpiry) {
                 .error()
                 .kind,
             QueryError::Kind::BadSignature);  // signed for another cluster
-  EXPECT_EQ(open({alice.id, keys.public_key, kNow}, alice).error().kind,
-            QueryError::Kind::Expired);
+  EXPECT_EQ(open({alice.id, keys.public_key, kNow}, alice).error().kind, QueryError::Kind::Expired);
   EXPECT_EQ(open({alice.id, keys.public_key, kNow + 3'600'001}, alice).error().kind,
             QueryError::Kind::Expired);  // longer than the longest session
   // A low-order point is not a usable key.

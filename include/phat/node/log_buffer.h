@@ -26,7 +26,7 @@ struct LogRecord {
   bool from_query = false;
   contracts::AccountId contract{};  // the contract the command or query called
   contracts::AccountId origin{};
-  std::optional<uint64_t> block;                 // commands: the block and the command's hash
+  std::optional<uint64_t> block;  // commands: the block and the command's hash
   std::optional<contracts::CodeHash> command;
   std::string message;  // one line, without its newline
 };

@@ -41,6 +41,7 @@ struct NodeConfig {
   std::string host = "127.0.0.1";
   int port = 0;  // 0: any free port (Node::port() says which)
   size_t max_body_bytes = 4 << 20;
+  size_t max_batch_commands = 1000;  // POST /commands/batch
   // HTTP: the server's threads (each serves one keep-alive connection at a time, so this bounds
   // the clients served at once) and how many requests one connection may send before the server
   // closes it.

@@ -85,9 +85,9 @@ class SessionTable {
     AccountId origin{};
     crypto::Hash256 key{};
     uint64_t expiry_ms = 0;
-    uint64_t highest = 0;                // the highest counter accepted
-    bool any = false;                    // whether any counter was accepted
-    std::bitset<kReplayWindow> seen;     // bit i: counter highest - i was accepted
+    uint64_t highest = 0;             // the highest counter accepted
+    bool any = false;                 // whether any counter was accepted
+    std::bitset<kReplayWindow> seen;  // bit i: counter highest - i was accepted
   };
   static bool AcceptCounter(Session& s, uint64_t counter);
   void DropExpired(uint64_t now_ms);
