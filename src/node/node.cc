@@ -147,6 +147,12 @@ std::string ReceiptKey(const contracts::CodeHash& hash) {
   return "receipt/" + std::string(hash.begin(), hash.end());
 }
 
+// A request refused: its HTTP status and what to tell the client.
+struct Refusal {
+  int status = 400;
+  std::string message;
+};
+
 }  // namespace
 
 struct Node::Impl {
@@ -195,8 +201,9 @@ struct Node::Impl {
   void PostCommandBatch(const httplib::Request& req, httplib::Response& res);
   void PostQuery(const httplib::Request& req, httplib::Response& res);
   void PostSession(const httplib::Request& req, httplib::Response& res);
-  // The query authenticated by a signature or by a session, or the error already answered.
-  std::optional<Query> AuthenticateQuery(const json& body, httplib::Response& res);
+  // A query's two forms (docs/API.md): signed, or in a session with a MAC.
+  Expected<Query, Refusal> AuthenticateSignedQuery(const json& body);
+  Expected<Query, Refusal> AuthenticateSessionQuery(const json& body);
   void RunQuery(Query query, Clock::time_point started, httplib::Response& res);
   void WatchBlocks();
   void GetEvents(const httplib::Request& req, httplib::Response& res);
@@ -403,15 +410,14 @@ void Node::Impl::PostCommand(const httplib::Request& req, httplib::Response& res
   Reply(res, 200, ReceiptJson(*receipt, BlockOfReceipt(*hash)));
 }
 
-// Refusals of queries and sessions: the status code each kind of error gets.
-void RefuseQuery(httplib::Response& res, const QueryError& e) {
+Refusal RefusalOf(QueryError e) {
   switch (e.kind) {
     case QueryError::Kind::BadSignature:
-      return Error(res, 401, e.message);
+      return {401, std::move(e.message)};
     case QueryError::Kind::Replayed:
-      return Error(res, 409, e.message);
+      return {409, std::move(e.message)};
     default:
-      return Error(res, 400, e.message);
+      return {400, std::move(e.message)};
   }
 }
 
@@ -430,63 +436,50 @@ void Node::Impl::PostSession(const httplib::Request& req, httplib::Response& res
         res, 400,
         "the session request is not a SCALE SignedQuery envelope: " + envelope.error().ToString());
   auto opened = sessions.Open(chain->config().cluster_id, *envelope, MillisNow());
-  if (!opened) return RefuseQuery(res, opened.error());
+  if (!opened) {
+    Refusal r = RefusalOf(std::move(opened).error());
+    return Error(res, r.status, r.message);
+  }
   Reply(res, 200,
         json{{"session_id", Hex0x(opened->id)},
              {"node_key", Hex0x(opened->node_key)},
              {"expiry_ms", opened->expiry_ms}});
 }
 
-std::optional<Query> Node::Impl::AuthenticateQuery(const json& body, httplib::Response& res) {
-  const uint64_t now = MillisNow();
-  if (body.contains("session_query")) {
-    auto bytes = HexField(body, "session_query");
-    auto mac = bytes ? HexField(body, "mac") : bytes;
-    if (!bytes || !mac || mac->size() != 32) {
-      Error(res, 400,
-            (!bytes ? bytes.error()
-             : !mac ? mac.error()
-                    : "the MAC is 32 bytes") +
-                ": send {\"session_query\": \"0x<SCALE(SessionQuery)>\", \"mac\": \"0x<32 "
-                "bytes>\"}");
-      return std::nullopt;
-    }
-    crypto::Hash256 tag;
-    std::copy(mac->begin(), mac->end(), tag.begin());
-    auto query = sessions.Authenticate(*bytes, tag, now);
-    if (!query) {
-      RefuseQuery(res, query.error());
-      return std::nullopt;
-    }
-    return std::move(*query);
-  }
+Expected<Query, Refusal> Node::Impl::AuthenticateSessionQuery(const json& body) {
+  auto bytes = HexField(body, "session_query");
+  auto mac = bytes ? HexField(body, "mac") : bytes;
+  if (!bytes || !mac || mac->size() != 32)
+    return unexpected(Refusal{
+        400, (!bytes ? bytes.error() : !mac ? mac.error() : "the MAC is 32 bytes") +
+                 ": send {\"session_query\": \"0x<SCALE(SessionQuery)>\", \"mac\": \"0x<32 "
+                 "bytes>\"}"});
+  crypto::Hash256 tag;
+  std::copy(mac->begin(), mac->end(), tag.begin());
+  auto query = sessions.Authenticate(*bytes, tag, MillisNow());
+  if (!query) return unexpected(RefusalOf(std::move(query).error()));
+  return std::move(*query);
+}
+
+Expected<Query, Refusal> Node::Impl::AuthenticateSignedQuery(const json& body) {
   auto bytes = HexField(body, "query");
-  if (!bytes) {
-    Error(res, 400,
-          bytes.error() + ": send {\"query\": \"0x<SCALE(SignedQuery)>\"}, or a session query");
-    return std::nullopt;
-  }
+  if (!bytes)
+    return unexpected(Refusal{
+        400, bytes.error() + ": send {\"query\": \"0x<SCALE(SignedQuery)>\"}, or a session query"});
   auto signed_query = codec::DecodeAll<SignedQuery>(*bytes);
-  if (!signed_query) {
-    Error(res, 400, "the query is not a SCALE SignedQuery: " + signed_query.error().ToString());
-    return std::nullopt;
-  }
+  if (!signed_query)
+    return unexpected(
+        Refusal{400, "the query is not a SCALE SignedQuery: " + signed_query.error().ToString()});
   auto query = VerifyQuery(chain->config().cluster_id, *signed_query);
-  if (query) {
-    if (auto fresh = CheckExpiry(query->expiry_ms, now, config.max_query_future_ms); !fresh)
-      query = unexpected(fresh.error());
-  }
+  if (!query) return unexpected(RefusalOf(std::move(query).error()));
+  const uint64_t now = MillisNow();
+  if (auto fresh = CheckExpiry(query->expiry_ms, now, config.max_query_future_ms); !fresh)
+    return unexpected(RefusalOf(std::move(fresh).error()));
   // Keyed by the signed bytes of the query, not the signature: a signature can have more than
   // one valid encoding (ECDSA's s and -s), the query cannot.
-  if (query &&
-      !replay.CheckAndRecord(crypto::Blake2b256(signed_query->query), query->expiry_ms, now))
-    query = unexpected(
-        QueryError{QueryError::Kind::Replayed,
-                   "this signed query was already run; sign a new one (e.g. with another expiry)"});
-  if (!query) {
-    RefuseQuery(res, query.error());
-    return std::nullopt;
-  }
+  if (!replay.CheckAndRecord(crypto::Blake2b256(signed_query->query), query->expiry_ms, now))
+    return unexpected(Refusal{
+        409, "this signed query was already run; sign a new one (e.g. with another expiry)"});
   return std::move(*query);
 }
 
@@ -494,8 +487,9 @@ void Node::Impl::PostQuery(const httplib::Request& req, httplib::Response& res) 
   const auto started = Clock::now();
   auto body = ParseBody(req);
   if (!body) return Error(res, 400, body.error());
-  auto query = AuthenticateQuery(*body, res);
-  if (!query) return;
+  auto query = body->contains("session_query") ? AuthenticateSessionQuery(*body)
+                                               : AuthenticateSignedQuery(*body);
+  if (!query) return Error(res, query.error().status, query.error().message);
   if (query->gas_limit == 0 || query->gas_limit > config.max_query_gas)
     return Error(res, 400,
                  fmt::format("the query's gas_limit must be between 1 and {} (ref_time ps)",
