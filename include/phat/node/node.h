@@ -1,7 +1,8 @@
 // phatd's core: a Chain (the ledger: log, state, block producer) behind an HTTP/JSON API
-// (docs/API.md). Commands are checked and queued on the chain; queries run read-only on a
-// snapshot of the committed state, on a bounded pool of query workers with a wall-time limit;
-// a watcher follows committed blocks for the metrics. The development cluster (`--dev`) is
+// (docs/API.md). Commands are checked and queued on the chain; queries (signed, or in a session)
+// run read-only on a snapshot of the committed state, a bounded number at once, and are stopped
+// at their wall-time limit; a watcher follows committed blocks for the metrics and the contract
+// logs (LogBuffer), which clients can follow. The development cluster (`--dev`) is
 // described here too: its well-known accounts and cluster id, so that tools and tests agree.
 //
 // Thread safety: Node's methods may be called from any thread; Stop() is idempotent and the
