@@ -31,9 +31,9 @@ const kUsage = `usage: node bench/node.mjs [options]
   --wrk-threads N           wrk threads, at most the concurrency (default: 1; phatd shares the
                             machine's cores with wrk)
   --kind KIND               query body (phat_node_bench queries --kind; default: erc20-balance-of)
-  --max-qps N               the query rate bodies are signed for when none was measured yet at
-                            that concurrency (default: 40000); later runs sign 1.5x what the
-                            previous one reached
+  --max-qps N               the highest query rate bodies are signed for (default: 40000): a
+                            1 s warm-up at each concurrency gets that many, the timed load
+                            1.5x the warm-up's rate (at most this) times --duration
   --health-duration S       seconds of GET /health per concurrency; 0 leaves it out (default: 2)
   --commands M              erc20 transfers per run (default: 10000)
   --command-concurrency K   connections sending them, one origin each (default: 16)
@@ -179,6 +179,16 @@ function endedChildrenCpuSeconds() {
   return (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
+// TCP counters of the machine (/proc/net/netstat, TcpExt): a listen queue that overflowed drops
+// a connection's handshake, and the client tries again a second later.
+function tcpCounters() {
+  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+  const at = lines.findIndex((l) => l.startsWith('TcpExt:'));
+  const names = lines[at].split(/\s+/);
+  const values = lines[at + 1].split(/\s+/).map(Number);
+  return { listenOverflows: values[names.indexOf('ListenOverflows')] };
+}
+
 // The machine's CPU time by kind, from the first line of /proc/stat (in USER_HZ ticks).
 function machineCpu() {
   const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
@@ -200,8 +210,10 @@ async function withCpu(pid, measure) {
   const phatd0 = processCpuSeconds(pid);
   const generator0 = endedChildrenCpuSeconds();
   const m0 = machineCpu();
+  const tcp0 = tcpCounters();
   const t0 = process.hrtime.bigint();
   const result = await measure();
+  result.listenOverflows = tcpCounters().listenOverflows - tcp0.listenOverflows;
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const phatd = processCpuSeconds(pid) - phatd0;
   const generator = endedChildrenCpuSeconds() - generator0;
@@ -243,15 +255,15 @@ async function healthLoad(o, node, concurrency) {
   return parseWrk(r.stdout);
 }
 
-// POST /query with `count` fresh pre-signed bodies.
-async function queryLoad(o, tools, node, workDir, concurrency, count) {
+// POST /query with `count` fresh pre-signed bodies, for `seconds`.
+async function queryLoad(o, tools, node, workDir, concurrency, count, seconds) {
   const bodies = path.join(workDir, `queries-c${concurrency}.txt`);
   await runOrThrow(tools.bench, ['queries', '--state', path.join(workDir, 'state.json'),
                                  '--count', String(count), '--out', bodies, '--kind', o.kind]);
   try {
     const before = await queryMetrics(node.url);
     const result = await withCpu(node.child.pid, async () => {
-      const r = await runOrThrow('wrk', wrkArgs(o, concurrency, o.duration, node.url, bodies));
+      const r = await runOrThrow('wrk', wrkArgs(o, concurrency, seconds, node.url, bodies));
       return parseWrk(r.stdout);
     });
     const after = await queryMetrics(node.url);
@@ -262,16 +274,27 @@ async function queryLoad(o, tools, node, workDir, concurrency, count) {
   }
 }
 
-// How many bodies to sign for one query load: enough for the rate a previous run reached at
-// this concurrency, with room; --max-qps before any was measured.
-function bodiesFor(o, seenRate) {
-  const rate = seenRate ? Math.min(o.maxQps, seenRate * 1.5) : o.maxQps;
-  return Math.ceil(rate * o.duration) + 2000;
+// The query load at one concurrency. Bodies are signed ahead, each sent once, and expire a
+// minute after signing, so their number must fit the rate: a 1 s warm-up (which also warms the
+// node) measures it, and the timed load gets 1.5x that. Should it still run out, it runs again
+// with twice what it reached.
+async function timedQueryLoad(o, tools, node, workDir, c) {
+  const warmup = await queryLoad(o, tools, node, workDir, c, o.maxQps + 1000, 1);
+  const rate = Math.min(o.maxQps, warmup.requests_per_s * 1.5);
+  let q = await queryLoad(o, tools, node, workDir, c, Math.ceil(rate * o.duration) + 2000,
+                          o.duration);
+  const otherProblems = wrkProblems({ ...q, exhausted: 0, status_errors: 0 });
+  if (q.exhausted && !otherProblems.length && q.status_errors === q.exhausted) {
+    log(`c=${c}: ${q.requests_per_s.toFixed(0)}/s ran out of bodies; again with more`);
+    q = await queryLoad(o, tools, node, workDir, c,
+                        Math.ceil(q.requests_per_s * 2 * o.duration) + 2000, o.duration);
+  }
+  return q;
 }
 
 // ---- one run ----
 
-async function oneRun(o, tools, runIndex, seenRates) {
+async function oneRun(o, tools, runIndex) {
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'phat-node-bench-'));
   const node = await startNode(tools.phatd);
   const result = { queries: {}, health: {}, problems: [] };
@@ -286,23 +309,17 @@ async function oneRun(o, tools, runIndex, seenRates) {
         result.health[c] = h;
         for (const p of wrkProblems(h)) result.problems.push(`GET /health c=${c}: ${p}`);
       }
-      let q = await queryLoad(o, tools, node, workDir, c, bodiesFor(o, seenRates[c]));
-      if (q.exhausted && !wrkProblems({ ...q, exhausted: 0, status_errors: 0 }).length &&
-          q.status_errors === q.exhausted) {
-        // Only ran out of bodies: the rate beat the estimate. Once more with enough of them.
-        log(`c=${c}: ${q.requests_per_s.toFixed(0)}/s ran out of bodies; again with more`);
-        q = await queryLoad(o, tools, node, workDir, c,
-                            Math.ceil(q.requests_per_s * 2 * o.duration) + 2000);
-      }
-      seenRates[c] = q.requests_per_s;
+      const q = await timedQueryLoad(o, tools, node, workDir, c);
       result.queries[c] = q;
       for (const p of wrkProblems(q)) result.problems.push(`POST /query c=${c}: ${p}`);
       log(`c=${c}: ${q.requests_per_s.toFixed(0)} queries/s, p50 ${q.p50_us} us, ` +
           `p99 ${q.p99_us} us, phatd ${(q.phatdCpuSeconds / q.requests * 1e6).toFixed(0)} us ` +
           `CPU per query; cores busy: phatd ${q.cpu.phatd.toFixed(2)}, wrk ` +
-          `${q.cpu.generator.toFixed(2)}, others ${q.cpu.others.toFixed(2)}`);
+          `${q.cpu.generator.toFixed(2)}, others ${q.cpu.others.toFixed(2)}; ` +
+          `${q.listenOverflows} listen queue overflows`);
     }
     // phat_node_bench accounts for CPU itself: only its timed part, not its signing.
+    const tcp0 = tcpCounters();
     const r = await run(tools.bench, ['commands', '--url', node.url,
                                       '--state', path.join(workDir, 'state.json'),
                                       '--count', String(o.commands),
@@ -310,9 +327,10 @@ async function oneRun(o, tools, runIndex, seenRates) {
                                       '--connection', o.connection,
                                       '--pid', String(node.child.pid), '--json']);
     const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
-    if (!line) throw new Error(`phat_node_bench commands failed:\n${r.stdout}${r.stderr}`);
+    if (r.status !== 0) result.problems.push(`commands: ${(r.stdout + r.stderr).trim()}`);
+    if (!line) return result;  // the queries of this run still count
     const commands = JSON.parse(line);
-    if (r.status !== 0) result.problems.push(`commands: ${r.stderr.trim()}`);
+    commands.listenOverflows = tcpCounters().listenOverflows - tcp0.listenOverflows;
     result.commands = commands;
     log(`commands: ${commands.committed_per_s.toFixed(0)} transfers/s committed, submit p50 ` +
         `${commands.submit_p50_us.toFixed(0)} us, ${commands.commands_per_block.toFixed(0)} per ` +
@@ -348,7 +366,8 @@ function row(name, values, unit, target) {
   const m = median(values);
   const finite = values.filter(Number.isFinite);
   const range = finite.length > 1
-    ? `${formatNumber(Math.min(...finite))}–${formatNumber(Math.max(...finite))}` : '';
+    ? `${formatNumber(Math.min(...finite), unit)} – ${formatNumber(Math.max(...finite), unit)}`
+    : '';
   let targetText = '';
   let ratio = '';
   let status = '';
@@ -388,8 +407,9 @@ function printTable(o, runs) {
   // generator (wrk, or phat_node_bench with its signing), and every other process.
   const cores = (x) => `${x.phatd.toFixed(2)} / ${x.generator.toFixed(2)} / ${x.others.toFixed(2)}`;
   const detail = ['', '| load | phatd CPU per request | node-side query time (mean, /metrics) | ' +
-                  'cores busy: phatd / generator / others | GET /health, same load: req/s, p50 |',
-                  '|---|---|---|---|---|'];
+                  'cores busy: phatd / generator / others | listen queue overflows | ' +
+                  'GET /health, same load: req/s, p50 |',
+                  '|---|---|---|---|---|---|'];
   for (const c of o.concurrency) {
     const q = (f) => median(pick((r) => f(r.queries[c])));
     const h = (f) => median(pick((r) => f(r.health[c])));
@@ -398,6 +418,7 @@ function printTable(o, runs) {
     detail.push(`| queries, c=${c} | ` +
                 `${formatNumber(q((x) => x.phatdCpuSeconds / x.requests * 1e6), 'µs')} | ` +
                 `${formatNumber(q((x) => x.nodeQueryUs), 'µs')} | ${cores(cpu)} | ` +
+                `${formatNumber(q((x) => x.listenOverflows))} | ` +
                 `${formatNumber(h((x) => x.requests_per_s), '/s')}, ` +
                 `${formatNumber(h((x) => x.p50_us), 'µs')} |`);
   }
@@ -406,7 +427,7 @@ function printTable(o, runs) {
                 others: c((x) => x.cpu.others) };
   detail.push(`| transfers, ${o.commandConcurrency} connections | ` +
               `${formatNumber(c((x) => x.phatd_cpu_us_per_transfer), 'µs')} | | ` +
-              `${cores(cpu)} | |`);
+              `${cores(cpu)} | ${formatNumber(c((x) => x.listenOverflows))} | |`);
   console.log(detail.join('\n'));
 }
 
@@ -440,11 +461,10 @@ async function main() {
 
   const started = Date.now();
   const runs = [];
-  const seenRates = {};
   let failed = false;
   for (let i = 0; i < o.runs; ++i) {
     try {
-      const r = await oneRun(o, tools, i, seenRates);
+      const r = await oneRun(o, tools, i);
       if (r.problems.length) {
         failed = true;
         console.error(`run ${i + 1} is invalid:\n  ${r.problems.join('\n  ')}`);

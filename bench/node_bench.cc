@@ -645,8 +645,11 @@ void SendOrigin(const CommandsOptions& o, OriginRun& run, std::latch& go) {
     const auto sent = Clock::now();
     auto answer = http->Post("/commands", body);
     if (!answer || answer->status != 202) {
-      run.error =
-          answer ? fmt::format("HTTP {}: {}", answer->status, answer->body) : answer.error();
+      // Not retried: whether the node queued it is unknown, and a second copy would come back
+      // rejected (a used nonce) under the same hash.
+      run.error = fmt::format(
+          "after {} of its {} transfers: {}", run.submit_us.size(), run.bodies.size(),
+          answer ? fmt::format("HTTP {}: {}", answer->status, answer->body) : answer.error());
       return;
     }
     run.submit_us.push_back(MicrosSince(sent, Clock::now()));
@@ -692,8 +695,10 @@ Result<void> RunCommands(const CommandsOptions& o) {
 
   Clock::time_point last_commit = started;
   std::vector<double> submit_us;
-  for (const OriginRun& run : runs) {
-    if (!run.error.empty()) return unexpected("sending transfers: " + run.error);
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const OriginRun& run = runs[i];
+    if (!run.error.empty())
+      return unexpected(fmt::format("sending transfers: origin {} {}", i, run.error));
     last_commit = std::max(last_commit, run.committed);
     submit_us.insert(submit_us.end(), run.submit_us.begin(), run.submit_us.end());
   }
