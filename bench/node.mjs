@@ -336,7 +336,7 @@ async function oneRun(o, tools, runIndex) {
         `${commands.submit_p50_us.toFixed(0)} us, ${commands.commands_per_block.toFixed(0)} per ` +
         `block, phatd ${commands.phatd_cpu_us_per_transfer.toFixed(0)} us ` +
         `CPU per transfer; cores busy: phatd ${commands.cpu.phatd.toFixed(2)}, others ` +
-        `${commands.cpu.others.toFixed(2)}`);
+        `${commands.cpu.others.toFixed(2)}; ${commands.resent} sent again`);
   } finally {
     const code = await stopNode(node);
     if (code !== 0) result.problems.push(`phatd exited with ${code}:\n${node.output()}`);
@@ -399,6 +399,8 @@ function printTable(o, runs) {
                  cmd((x) => x.committed_per_s), '/s', { op: '≥', value: kTargets.transfersPerS }));
   lines.push(row('transfer submit latency p50', cmd((x) => x.submit_p50_us), 'µs'));
   lines.push(row('transfer submit latency p99', cmd((x) => x.submit_p99_us), 'µs'));
+  lines.push(row('transfer submit latency max', cmd((x) => x.submit_max_us), 'µs'));
+  lines.push(row('transfers sent again after a dropped connection', cmd((x) => x.resent), ''));
   lines.push(row('transfers per block', cmd((x) => x.commands_per_block), ''));
   console.log(lines.join('\n'));
 

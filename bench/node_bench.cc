@@ -258,7 +258,12 @@ Result<json> WaitForReceipt(Http& http, const CodeHash& hash) {
   const auto deadline = Clock::now() + 2 * kHttpTimeout;
   const std::string path = fmt::format("/receipts/{}?wait_ms={}", Hex0x(hash), kReceiptWaitMs);
   for (;;) {
-    const HttpAnswer a = PHAT_TRY(http.Get(path));
+    auto answer = http.Get(path);
+    if (!answer && Clock::now() < deadline) {  // a dropped connection: asking again is harmless
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      continue;
+    }
+    const HttpAnswer a = PHAT_TRY(std::move(answer));
     if (a.status == 200) {
       json receipt = json::parse(a.body, nullptr, /*allow_exceptions=*/false);
       if (receipt.is_discarded()) return unexpected("a receipt that is not JSON: " + a.body);
@@ -605,9 +610,18 @@ struct OriginRun {
   std::vector<std::string> bodies;  // POST /commands bodies
   std::vector<CodeHash> hashes;
   std::vector<double> submit_us;  // per accepted command
+  uint64_t resent = 0;            // requests sent again after the node dropped the connection
   Clock::time_point committed{};  // when its last command's receipt came back
   std::string error;
 };
+
+// How often a request the node dropped without answering is sent again. phatd's listen queue
+// holds 5 connections (cpp-httplib 0.11's backlog); when it overflows the kernel drops the
+// handshake, and with SYN cookies it may reset a connection just after it, before the node has
+// read anything (docs/PERFORMANCE.md). Clients retry such a request. Should the node have
+// queued the first copy after all, the second is committed as `rejected` (its nonce is used) under
+// the same hash, and the first one's success still counts.
+constexpr int kResends = 3;
 
 // Pre-signs `count` transfers of one token, spread over the origins round-robin; each origin
 // sends to the next one, so no account is a hot spot.
@@ -644,9 +658,11 @@ void SendOrigin(const CommandsOptions& o, OriginRun& run, std::latch& go) {
   for (const std::string& body : run.bodies) {
     const auto sent = Clock::now();
     auto answer = http->Post("/commands", body);
+    for (int i = 0; !answer && i < kResends; ++i, ++run.resent) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      answer = http->Post("/commands", body);
+    }
     if (!answer || answer->status != 202) {
-      // Not retried: whether the node queued it is unknown, and a second copy would come back
-      // rejected (a used nonce) under the same hash.
       run.error = fmt::format(
           "after {} of its {} transfers: {}", run.submit_us.size(), run.bodies.size(),
           answer ? fmt::format("HTTP {}: {}", answer->status, answer->body) : answer.error());
@@ -659,7 +675,8 @@ void SendOrigin(const CommandsOptions& o, OriginRun& run, std::latch& go) {
   run.committed = Clock::now();
 }
 
-// Every receipt of the run, looked up in the blocks committed since `from_height`.
+// Every receipt of the run, looked up in the blocks committed since `from_height`. A command sent
+// twice has two receipts; the successful one is kept.
 Result<std::map<CodeHash, std::string>> ReceiptStatuses(Http& http, uint64_t from_height) {
   const json status = PHAT_TRY(http.GetJson("/status"));
   const uint64_t height = status.value("height", uint64_t(0));
@@ -667,9 +684,12 @@ Result<std::map<CodeHash, std::string>> ReceiptStatuses(Http& http, uint64_t fro
   for (uint64_t n = from_height + 1; n <= height; ++n) {
     const json block = PHAT_TRY(http.GetJson(fmt::format("/blocks/{}", n)));
     for (const json& r : block.value("receipts", json::array()))
-      if (auto hash = FixedFromHex<32>(r.value("hash", "")))
-        out[*hash] = r.value("status", "?") +
-                     (r.value("error", "").empty() ? "" : ": " + r.value("error", ""));
+      if (auto hash = FixedFromHex<32>(r.value("hash", ""))) {
+        std::string& status = out[*hash];
+        if (status != "success")
+          status = r.value("status", "?") +
+                   (r.value("error", "").empty() ? "" : ": " + r.value("error", ""));
+      }
   }
   return out;
 }
@@ -695,11 +715,13 @@ Result<void> RunCommands(const CommandsOptions& o) {
 
   Clock::time_point last_commit = started;
   std::vector<double> submit_us;
+  uint64_t resent = 0;
   for (size_t i = 0; i < runs.size(); ++i) {
     const OriginRun& run = runs[i];
     if (!run.error.empty())
       return unexpected(fmt::format("sending transfers: origin {} {}", i, run.error));
     last_commit = std::max(last_commit, run.committed);
+    resent += run.resent;
     submit_us.insert(submit_us.end(), run.submit_us.begin(), run.submit_us.end());
   }
   std::sort(submit_us.begin(), submit_us.end());
@@ -731,7 +753,9 @@ Result<void> RunCommands(const CommandsOptions& o) {
       {"committed_per_s", double(o.count) / seconds},
       {"submit_p50_us", Percentile(submit_us, 50)},
       {"submit_p99_us", Percentile(submit_us, 99)},
+      {"submit_max_us", Percentile(submit_us, 100)},
       {"succeeded", succeeded},
+      {"resent", resent},
       {"failed", o.count - succeeded},
       {"blocks", blocks},
       {"commands_per_block", blocks ? double(o.count) / double(blocks) : 0.0},
@@ -749,6 +773,8 @@ Result<void> RunCommands(const CommandsOptions& o) {
     fmt::print("submit latency p50 {:.0f} us, p99 {:.0f} us; {} blocks, {:.0f} commands each\n",
                Percentile(submit_us, 50), Percentile(submit_us, 99), blocks,
                result["commands_per_block"].get<double>());
+    if (resent)
+      fmt::print("{} requests sent again after the node dropped their connection\n", resent);
   }
   if (succeeded != o.count) {
     std::string why;
