@@ -434,7 +434,7 @@ function printTable(o, runs) {
 }
 
 function printStages(stages) {
-  const lines = ['', '| stage (in process, one thread) | µs per call | per second per core |',
+  const lines = ['', '| stage (in process, one thread unless it says) | µs per call | per second |',
                  '|---|---|---|'];
   for (const { stage, us } of stages)
     lines.push(`| ${stage} | ${us.toFixed(2)} | ${formatNumber(1e6 / us)} |`);

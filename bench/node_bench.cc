@@ -8,7 +8,8 @@
 //   commands  pre-signs M erc20 transfers over the K origins, sends them over K connections,
 //             waits until all are committed and checks every receipt;
 //   stages    times, in process, the pieces of work the node does per request (signatures,
-//             decoding, the replay guard), to tell where the time under load goes.
+//             decoding, the replay guard, the hand-off to a query worker, the worker's snapshot
+//             and contract call on RocksDB), to tell where the time under load goes.
 //
 // Signing always happens before anything is timed: the load generator measures the node, not
 // itself.
@@ -22,10 +23,13 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <iterator>
 #include <latch>
 #include <map>
@@ -40,6 +44,7 @@
 #include "phat/crypto/ed25519.h"
 #include "phat/crypto/hash.h"
 #include "phat/crypto/secp256k1.h"
+#include "phat/ledger/chain.h"
 #include "phat/ledger/command.h"
 #include "phat/metadata/contract_metadata.h"
 #include "phat/node/node.h"
@@ -816,7 +821,118 @@ node::Query SampleQuery() {
   return node::Query{Alice().id, dest, input, kGas, WallMs() + 30'000};
 }
 
-std::vector<Stage> MeasureStages(size_t n) {
+// The round trip of handing a task to another thread and waiting for its result, as phatd's HTTP
+// threads do for every query (src/node/node.cc: a WorkerPool of threads waiting on a condition
+// variable, and a promise the worker fulfils). A stand-in built the same way, since the node's
+// pool is private to it.
+double MeasureHandoff(size_t n) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::function<void()>> tasks;
+  bool stopping = false;
+  std::thread worker([&] {
+    for (;;) {
+      std::function<void()> task;
+      {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return stopping || !tasks.empty(); });
+        if (tasks.empty()) return;
+        task = std::move(tasks.front());
+        tasks.pop_front();
+      }
+      task();
+    }
+  });
+  const double us = MicrosPerCall(n, [&](size_t i) {
+    auto promise = std::make_shared<std::promise<size_t>>();
+    auto future = promise->get_future();
+    {
+      std::lock_guard lock(mu);
+      tasks.push_back([promise, i] { promise->set_value(i); });
+    }
+    cv.notify_one();
+    future.wait();
+  });
+  {
+    std::lock_guard lock(mu);
+    stopping = true;
+  }
+  cv.notify_all();
+  worker.join();
+  return us;
+}
+
+// A chain of its own in a temporary directory, with erc20 deployed by alice: for timing what a
+// query worker does, on RocksDB as in phatd.
+class ScratchChain {
+ public:
+  static Result<std::unique_ptr<ScratchChain>> Open(const std::filesystem::path& contracts) {
+    auto scratch = std::unique_ptr<ScratchChain>(new ScratchChain());
+    scratch->dir_ = std::filesystem::temp_directory_path() /
+                    fmt::format("phat-node-bench-stages-{}", ::getpid());
+    std::filesystem::remove_all(scratch->dir_);
+    ledger::ChainConfig config;
+    config.data_dir = scratch->dir_.string();
+    config.cluster_id = node::DevClusterId();
+    config.genesis = node::DevGenesis();
+    scratch->chain_ = PHAT_TRY(ledger::Chain::Open(std::move(config)));
+    scratch->erc20_ = PHAT_TRY(LoadContract(contracts, "erc20"));
+    const Signer alice = Signer::FromSeed(Alice().seed);
+    const ledger::Receipt upload = PHAT_TRY(scratch->Run(alice.SignCommand(
+        node::DevClusterId(), {alice.account, 0, 0, ledger::UploadCode{scratch->erc20_.wasm}})));
+    const Bytes ctor =
+        PHAT_TRY(EncodeMessage(scratch->erc20_.meta, "new",
+                               json::array({contracts::BalanceToString(kTotalSupply)}), true));
+    const ledger::Receipt deployed = PHAT_TRY(scratch->Run(alice.SignCommand(
+        node::DevClusterId(),
+        {alice.account, 1, kGas, ledger::InstantiateContract{*upload.code_hash, 0, ctor, {}}})));
+    scratch->erc20_address_ = *deployed.contract;
+    return scratch;
+  }
+  ~ScratchChain() {
+    chain_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  ledger::Chain& chain() { return *chain_; }
+  const ContractMetadata& erc20() const { return erc20_.meta; }
+  const AccountId& erc20_address() const { return erc20_address_; }
+
+ private:
+  ScratchChain() = default;
+  Result<ledger::Receipt> Run(Bytes signed_command) {
+    const CodeHash hash = PHAT_TRY(chain_->Submit(std::move(signed_command)));
+    auto receipt = chain_->WaitForReceipt(hash, std::chrono::seconds(10));
+    if (!receipt || receipt->status != ledger::Receipt::Status::Success)
+      return unexpected(std::string("setting up the scratch chain: a command did not succeed") +
+                        (receipt ? ": " + receipt->error : ""));
+    return *receipt;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<ledger::Chain> chain_;
+  Contract erc20_;
+  AccountId erc20_address_{};
+};
+
+// One query as a worker runs it (src/node/node.cc, PostQuery's task): a snapshot of the committed
+// state, its height, and erc20 balance_of(alice).
+Result<double> MeasureWorkerQuery(const std::filesystem::path& contracts, size_t n) {
+  auto scratch = PHAT_TRY(ScratchChain::Open(contracts));
+  const Bytes input = PHAT_TRY(Erc20BalanceOf(scratch->erc20(), Alice().id));
+  const contracts::CallRequest call{Alice().id, scratch->erc20_address(), 0, input,
+                                    contracts::Weight{kGas, 0}};
+  static std::atomic<size_t> sink{0};
+  return MicrosPerCall(n, [&](size_t) {
+    auto snapshot = scratch->chain().Snapshot();
+    uint64_t height = 0;
+    if (auto h = snapshot->GetMeta("height")) height = codec::DecodeAll<uint64_t>(*h).value_or(0);
+    const contracts::BlockContext block{uint32_t(height), WallMs()};
+    sink += scratch->chain().runtime().Query(*snapshot, block, call).ok();
+  });
+}
+
+std::vector<Stage> MeasureStages(size_t n, const std::string& contracts_dir) {
   // Keep results alive so the compiler cannot drop the work.
   static std::atomic<size_t> sink{0};
   const CodeHash cluster = node::DevClusterId();
@@ -873,6 +989,11 @@ std::vector<Stage> MeasureStages(size_t n) {
       [&](size_t i) { sink += guard.CheckAndRecord(fresh[i], now + 60'000 + i, now); });
   add("command: VerifyCommand (erc20 transfer)", n,
       [&](size_t) { sink += ledger::VerifyCommand(cluster, decoded_command).has_value(); });
+  stages.push_back({"thread handoff and back (condition variable + promise)", MeasureHandoff(n)});
+  if (auto us = MeasureWorkerQuery(contracts_dir, n))
+    stages.push_back({"query worker: snapshot + erc20 balance_of on RocksDB", *us});
+  else
+    fmt::print(stderr, "phat_node_bench: the query worker stage is left out: {}\n", us.error());
   return stages;
 }
 
@@ -883,9 +1004,9 @@ void PrintStages(const std::vector<Stage>& stages, bool as_json) {
     fmt::print("{}\n", out.dump());
     return;
   }
-  fmt::print("{:<46} {:>10} {:>14}\n", "stage (one thread)", "us/call", "calls/s/core");
+  fmt::print("{:<56} {:>10} {:>10}\n", "stage (in process)", "us/call", "calls/s");
   for (const Stage& s : stages)
-    fmt::print("{:<46} {:>10.2f} {:>14.0f}\n", s.name, s.us, 1e6 / s.us);
+    fmt::print("{:<56} {:>10.2f} {:>10.0f}\n", s.name, s.us, 1e6 / s.us);
 }
 
 int Finish(Result<void> r) {
@@ -966,8 +1087,12 @@ int main(int argc, char** argv) {
       app.add_subcommand("stages", "Time the node's per-request work in process (no node needed)");
   stages_cmd->add_option("--iterations", stage_iterations, "Calls per batch (5 batches)")
       ->capture_default_str();
-  stages_cmd->add_flag("--json", stages_json, "Print one JSON object");
-  stages_cmd->callback([&] { PrintStages(MeasureStages(stage_iterations), stages_json); });
+  stages_cmd->add_flag("--json", stages_json, "Print the stages as a JSON array");
+  std::string stage_contracts = PHAT_CONTRACTS_DIR;
+  stages_cmd->add_option("--contracts", stage_contracts, "Where erc20.wasm and erc20.json are")
+      ->capture_default_str();
+  stages_cmd->callback(
+      [&] { PrintStages(MeasureStages(stage_iterations, stage_contracts), stages_json); });
 
   CLI11_PARSE(app, argc, argv);
   return rc;
