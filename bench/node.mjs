@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The node under load: phatd's HTTP API over loopback (docs/PERFORMANCE.md, "Node (HTTP API)
+// The node under load: phatd's HTTP API over loopback (docs/PERFORMANCE.md, "The node (HTTP API)
 // under load"). Builds nothing. For each run it starts a fresh `phatd --dev --tmp` on a free
 // port, deploys flipper and erc20 and funds the benchmark origins (`phat_node_bench setup`), then
 //   - for each query concurrency: GET /health under wrk (the HTTP stack alone, a floor), then
@@ -396,7 +396,8 @@ function printTable(o, runs) {
   }
   const cmd = (f) => pick((r) => f(r.commands));
   lines.push(row(`erc20 transfers committed/s (${o.commands}, ${o.commandConcurrency} connections)`,
-                 cmd((x) => x.committed_per_s), '/s', { op: '≥', value: kTargets.transfersPerS }));
+                 cmd((x) => x.committed_per_s), '/s',
+                 { op: '≥', value: kTargets.transfersPerS }));
   lines.push(row('transfer submit latency p50', cmd((x) => x.submit_p50_us), 'µs'));
   lines.push(row('transfer submit latency p99', cmd((x) => x.submit_p99_us), 'µs'));
   lines.push(row('transfer submit latency max', cmd((x) => x.submit_max_us), 'µs'));
@@ -434,7 +435,8 @@ function printTable(o, runs) {
 }
 
 function printStages(stages) {
-  const lines = ['', '| stage (in process, one thread unless it says) | µs per call | per second |',
+  const lines = ['',
+                 '| stage (in process, one thread unless it says) | µs per call | per second |',
                  '|---|---|---|'];
   for (const { stage, us } of stages)
     lines.push(`| ${stage} | ${us.toFixed(2)} | ${formatNumber(1e6 / us)} |`);

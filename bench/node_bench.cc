@@ -1,4 +1,5 @@
-// phat_node_bench: load for phatd's HTTP API (docs/PERFORMANCE.md, "Node (HTTP API) under load").
+// phat_node_bench: load for phatd's HTTP API (docs/PERFORMANCE.md, "The node (HTTP API) under
+// load").
 // bench/node.mjs drives it together with wrk (bench/wrk_bodies.lua); each step stands alone:
 //
 //   setup     over HTTP, with commands signed by the dev account alice: uploads and instantiates
