@@ -37,6 +37,8 @@ const kUsage = `usage: node bench/node.mjs [options]
   --health-duration S       seconds of GET /health per concurrency; 0 leaves it out (default: 2)
   --commands M              erc20 transfers per run (default: 10000)
   --command-concurrency K   connections sending them, one origin each (default: 16)
+  --batch B                 commands per request; above 1 they go to POST /commands/batch
+                            (default: 1)
   --connection MODE         keep-alive: every connection carries many requests (default);
                             close: a connection per request ("Connection: close")
   --timeout S               wrk's per-request timeout (default: 5)`;
@@ -57,7 +59,7 @@ function parseOptions(argv) {
   const o = {
     buildDir: 'build', runs: 3, duration: 8, concurrency: [1, 16, 64], wrkThreads: 1,
     kind: 'erc20-balance-of', maxQps: 40_000, healthDuration: 2, commands: 10_000,
-    commandConcurrency: 16, connection: 'keep-alive', timeout: 5,
+    commandConcurrency: 16, connection: 'keep-alive', timeout: 5, batch: 1,
   };
   for (let i = 0; i < argv.length; ++i) {
     const flag = argv[i];
@@ -74,6 +76,7 @@ function parseOptions(argv) {
         break;
       case '--wrk-threads': o.wrkThreads = parseNumber(flag, value()); break;
       case '--kind': o.kind = value(); break;
+      case '--batch': o.batch = parseNumber(flag, value()); break;
       case '--max-qps': o.maxQps = parseNumber(flag, value()); break;
       case '--health-duration': o.healthDuration = parseNumber(flag, value(), { min: 0 }); break;
       case '--commands': o.commands = parseNumber(flag, value()); break;
@@ -259,7 +262,8 @@ async function healthLoad(o, node, concurrency) {
 async function queryLoad(o, tools, node, workDir, concurrency, count, seconds) {
   const bodies = path.join(workDir, `queries-c${concurrency}.txt`);
   await runOrThrow(tools.bench, ['queries', '--state', path.join(workDir, 'state.json'),
-                                 '--count', String(count), '--out', bodies, '--kind', o.kind]);
+                                 '--count', String(count), '--out', bodies, '--kind', o.kind,
+                                 '--url', node.url]);
   try {
     const before = await queryMetrics(node.url);
     const result = await withCpu(node.child.pid, async () => {
@@ -325,6 +329,7 @@ async function oneRun(o, tools, runIndex) {
                                       '--count', String(o.commands),
                                       '--concurrency', String(o.commandConcurrency),
                                       '--connection', o.connection,
+                                      '--batch', String(o.batch),
                                       '--pid', String(node.child.pid), '--json']);
     const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
     if (r.status !== 0) result.problems.push(`commands: ${(r.stdout + r.stderr).trim()}`);

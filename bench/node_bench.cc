@@ -50,6 +50,7 @@
 #include "phat/metadata/contract_metadata.h"
 #include "phat/node/node.h"
 #include "phat/node/query.h"
+#include "phat/node/session.h"
 
 namespace phat::bench {
 namespace {
@@ -550,14 +551,44 @@ BodyMaker SignedQueryBodies(const CodeHash& cluster, const AccountId& dest, Byte
   };
 }
 
+// Session queries (POST /query with a MAC, docs/API.md): one session opened by alice over HTTP
+// now, then each body with the next counter. wrk sends the bodies roughly in order (each thread
+// takes every T-th line), well within the node's window of 1024 counters.
+Result<BodyMaker> SessionQueryBodies(const std::string& url, const CodeHash& cluster,
+                                     const AccountId& dest, Bytes input, uint64_t expiry_ms) {
+  Http http = PHAT_TRY(Http::Connect(url, kUntimed));
+  const crypto::KxKeypair keys = crypto::KxKeypairRandom();
+  const node::SessionRequest request{Alice().id, keys.public_key, expiry_ms};
+  const json opened = PHAT_TRY(http.PostJson(
+      "/sessions",
+      json{{"session", Hex0x(codec::Encode(node::SignSessionRequestEd25519(cluster, request,
+                                                                           Alice().seed)))}}));
+  auto id = FixedFromHex<16>(opened.value("session_id", ""));
+  auto node_key = FixedFromHex<32>(opened.value("node_key", ""));
+  auto key = node_key ? node::SessionKeyAtClient(keys, *node_key) : std::nullopt;
+  if (!id || !key) return unexpected("POST /sessions answered " + opened.dump());
+  return BodyMaker([id = *id, key = *key, dest, input = std::move(input)](uint64_t index) {
+    const Bytes q = codec::Encode(node::SessionQuery{id, index + 1, dest, input, kGas});
+    return json{{"session_query", Hex0x(q)}, {"mac", Hex0x(node::SessionQueryMac(key, q))}}.dump();
+  });
+}
+
 // The kinds of query body --kind chooses from. Another form of query (another endpoint, another
 // kind of authentication) is one more entry here and one more generator above.
 const std::map<std::string, std::string> kQueryKinds = {
     {"erc20-balance-of", "a signed query: erc20 balance_of(alice)"},
     {"flipper-get", "a signed query: flipper get()"},
+    {"erc20-balance-of-session", "a session query (MAC): erc20 balance_of(alice); needs --url"},
 };
 
-Result<BodyMaker> MakeBodyMaker(const std::string& kind, const BenchState& s, uint64_t expiry_ms) {
+Result<BodyMaker> MakeBodyMaker(const std::string& kind, const BenchState& s, uint64_t expiry_ms,
+                                const std::string& url) {
+  if (kind == "erc20-balance-of-session") {
+    if (url.empty()) return unexpected(std::string("session queries need --url to open one"));
+    const Contract erc20 = PHAT_TRY(LoadContract(s.contracts_dir, "erc20"));
+    return SessionQueryBodies(url, s.cluster, s.erc20,
+                              PHAT_TRY(Erc20BalanceOf(erc20.meta, Alice().id)), expiry_ms);
+  }
   if (kind == "erc20-balance-of") {
     const Contract erc20 = PHAT_TRY(LoadContract(s.contracts_dir, "erc20"));
     return SignedQueryBodies(s.cluster, s.erc20, PHAT_TRY(Erc20BalanceOf(erc20.meta, Alice().id)),
@@ -576,6 +607,7 @@ struct QueriesOptions {
   uint64_t count = 0;
   std::string out;
   std::string kind = "erc20-balance-of";
+  std::string url;  // session kinds open their session here
   // The node accepts an expiry at most 60 s ahead; the bodies must be sent before they expire.
   uint64_t lifetime_ms = 55'000;
 };
@@ -584,7 +616,7 @@ Result<void> WriteQueries(const QueriesOptions& o) {
   const BenchState state = PHAT_TRY(BenchState::Load(o.state));
   const auto started = Clock::now();
   const uint64_t expiry = WallMs() + o.lifetime_ms;
-  const BodyMaker make = PHAT_TRY(MakeBodyMaker(o.kind, state, expiry));
+  const BodyMaker make = PHAT_TRY(MakeBodyMaker(o.kind, state, expiry, o.url));
   std::FILE* f = std::fopen(o.out.c_str(), "wb");
   if (!f) return unexpected(fmt::format("cannot write {}", o.out));
   std::string line;
@@ -609,11 +641,12 @@ struct CommandsOptions {
   Connection connection = Connection::KeepAlive;
   int node_pid = 0;  // phatd's, to account for its CPU time; 0: unknown
   bool json = false;
+  size_t batch = 1;  // > 1: POST /commands/batch with this many commands per request
 };
 
 // One origin's share of the run: its transfers in nonce order, and what happened to them.
 struct OriginRun {
-  std::vector<std::string> bodies;  // POST /commands bodies
+  std::vector<std::string> bodies;  // POST /commands (or /commands/batch) bodies, in order
   std::vector<CodeHash> hashes;
   std::vector<double> submit_us;  // per accepted command
   uint64_t resent = 0;            // requests sent again after the node dropped the connection
@@ -632,7 +665,7 @@ constexpr int kResends = 3;
 // Pre-signs `count` transfers of one token, spread over the origins round-robin; each origin
 // sends to the next one, so no account is a hot spot.
 Result<std::vector<OriginRun>> SignTransfers(Http& http, const BenchState& s, uint64_t count,
-                                             size_t origins) {
+                                             size_t origins, size_t batch) {
   const Contract erc20 = PHAT_TRY(LoadContract(s.contracts_dir, "erc20"));
   std::vector<OriginRun> runs(origins);
   for (size_t i = 0; i < origins; ++i) {
@@ -641,15 +674,36 @@ Result<std::vector<OriginRun>> SignTransfers(Http& http, const BenchState& s, ui
     const Bytes input = PHAT_TRY(Erc20Transfer(erc20.meta, to, 1));
     uint64_t nonce = PHAT_TRY(NonceOf(http, from.account));
     const uint64_t share = count / origins + (i < count % origins ? 1 : 0);
+    json group = json::array();
     for (uint64_t k = 0; k < share; ++k) {
       const Bytes signed_command = from.SignCommand(
           s.cluster,
           ledger::Command{from.account, nonce++, kGas, ledger::CallContract{s.erc20, 0, input}});
-      runs[i].bodies.push_back(CommandBody(signed_command));
       runs[i].hashes.push_back(crypto::Blake2b256(signed_command));
+      if (batch <= 1) {
+        runs[i].bodies.push_back(CommandBody(signed_command));
+        continue;
+      }
+      group.push_back(Hex0x(signed_command));
+      if (group.size() == batch || k + 1 == share) {
+        runs[i].bodies.push_back(json{{"commands", group}}.dump());
+        group = json::array();
+      }
     }
   }
   return runs;
+}
+
+// Whether the node took every command of a request: 202 for one, 200 with every result 202 for
+// a batch.
+bool AllQueued(const HttpAnswer& a, bool batch) {
+  if (!batch) return a.status == 202;
+  if (a.status != 200) return false;
+  const json body = json::parse(a.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded() || !body.contains("results")) return false;
+  for (const json& r : body["results"])
+    if (r.value("status", 0) != 202) return false;
+  return true;
 }
 
 // Sends one origin's commands in order on its own connection (so they reach the node in nonce
@@ -661,14 +715,16 @@ void SendOrigin(const CommandsOptions& o, OriginRun& run, std::latch& go) {
     run.error = http.error();
     return;
   }
+  const bool batch = o.batch > 1;
+  const std::string path = batch ? "/commands/batch" : "/commands";
   for (const std::string& body : run.bodies) {
     const auto sent = Clock::now();
-    auto answer = http->Post("/commands", body);
+    auto answer = http->Post(path, body);
     for (int i = 0; !answer && i < kResends; ++i, ++run.resent) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      answer = http->Post("/commands", body);
+      answer = http->Post(path, body);
     }
-    if (!answer || answer->status != 202) {
+    if (!answer || !AllQueued(*answer, batch)) {
       run.error = fmt::format(
           "after {} of its {} transfers: {}", run.submit_us.size(), run.bodies.size(),
           answer ? fmt::format("HTTP {}: {}", answer->status, answer->body) : answer.error());
@@ -706,7 +762,8 @@ Result<void> RunCommands(const CommandsOptions& o) {
     return unexpected(fmt::format("--concurrency must be between 1 and the {} origins setup made",
                                   state.origin_seeds.size()));
   Http http = PHAT_TRY(Http::Connect(o.url, kUntimed));
-  std::vector<OriginRun> runs = PHAT_TRY(SignTransfers(http, state, o.count, o.concurrency));
+  std::vector<OriginRun> runs =
+      PHAT_TRY(SignTransfers(http, state, o.count, o.concurrency, o.batch));
   const uint64_t start_height = PHAT_TRY(http.GetJson("/status")).value("height", uint64_t(0));
 
   std::latch go(1);
@@ -754,6 +811,7 @@ Result<void> RunCommands(const CommandsOptions& o) {
   const json result = {
       {"transfers", o.count},
       {"concurrency", o.concurrency},
+      {"batch", o.batch},
       {"connection", o.connection == Connection::KeepAlive ? "keep-alive" : "close"},
       {"seconds", seconds},
       {"committed_per_s", double(o.count) / seconds},
@@ -902,8 +960,9 @@ class ScratchChain {
  private:
   ScratchChain() = default;
   Result<ledger::Receipt> Run(Bytes signed_command) {
-    const CodeHash hash = PHAT_TRY(chain_->Submit(std::move(signed_command)));
-    auto receipt = chain_->WaitForReceipt(hash, std::chrono::seconds(10));
+    auto hash = chain_->Submit(std::move(signed_command));
+    if (!hash) return unexpected("submitting to the scratch chain: " + hash.error().message);
+    auto receipt = chain_->WaitForReceipt(*hash, std::chrono::seconds(10));
     if (!receipt || receipt->status != ledger::Receipt::Status::Success)
       return unexpected(std::string("setting up the scratch chain: a command did not succeed") +
                         (receipt ? ": " + receipt->error : ""));
@@ -1055,6 +1114,7 @@ int main(int argc, char** argv) {
       ->add_option("--lifetime-ms", queries.lifetime_ms,
                    "Expiry from now (the node accepts at most 60000)")
       ->capture_default_str();
+  queries_cmd->add_option("--url", queries.url, "phatd's URL (session kinds open a session)");
   queries_cmd->callback([&] { rc = Finish(WriteQueries(queries)); });
 
   CommandsOptions commands;
@@ -1077,6 +1137,11 @@ int main(int argc, char** argv) {
   commands_cmd->add_option("--pid", commands.node_pid,
                            "phatd's process id, to report the CPU time it used");
   commands_cmd->add_flag("--json", commands.json, "Print one JSON line");
+  commands_cmd
+      ->add_option("--batch", commands.batch,
+                   "Commands per request: above 1, POST /commands/batch (at most 1000)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   commands_cmd->callback([&] {
     commands.connection = connection == "close" ? Connection::Close : Connection::KeepAlive;
     rc = Finish(RunCommands(commands));

@@ -38,13 +38,15 @@ Watchdog::~Watchdog() {
 
 Watchdog::Ticket Watchdog::Arm(Clock::time_point deadline, std::atomic<bool>* flag) {
   Ticket ticket;
-  bool earliest;
+  bool sooner;
   {
     std::lock_guard lock(mu_);
     ticket = {deadline, next_serial_++};
-    earliest = armed_.emplace(ticket, flag).first == armed_.begin();
+    armed_.emplace(ticket, flag);
+    sooner = deadline < sleeping_until_;
+    if (sooner) sleeping_until_ = deadline;
   }
-  if (earliest) changed_.notify_one();
+  if (sooner) changed_.notify_one();
   return ticket;
 }
 
@@ -57,6 +59,7 @@ void Watchdog::Run() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
     if (armed_.empty()) {
+      sleeping_until_ = Clock::time_point::max();
       changed_.wait(lock);
       continue;
     }
@@ -66,8 +69,10 @@ void Watchdog::Run() {
       armed_.erase(first);
       continue;
     }
-    const Clock::time_point next = first->first.first;  // it may be disarmed while we wait
-    changed_.wait_until(lock, next);
+    // A deadline disarmed meanwhile only makes this wake-up early, never late.
+    sleeping_until_ = first->first.first;
+    const Clock::time_point until = sleeping_until_;  // Arm may change the member meanwhile
+    changed_.wait_until(lock, until);
   }
 }
 

@@ -53,6 +53,9 @@ class Watchdog {
   std::condition_variable changed_;
   std::map<Ticket, std::atomic<bool>*> armed_;
   uint64_t next_serial_ = 0;
+  // When the thread will next look, so that arming a later deadline (the usual case: every query
+  // gets the same limit) does not wake it: a wake-up costs a thread switch per query.
+  Clock::time_point sleeping_until_ = Clock::time_point::max();
   bool stopping_ = false;
   std::thread thread_;
 };
