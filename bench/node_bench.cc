@@ -553,7 +553,7 @@ BodyMaker SignedQueryBodies(const CodeHash& cluster, const AccountId& dest, Byte
 
 // Session queries (POST /query with a MAC, docs/API.md): one session opened by alice over HTTP
 // now, then each body with the next counter. wrk sends the bodies roughly in order (each thread
-// takes every T-th line), well within the node's window of 1024 counters.
+// takes every T-th line), well within the node's window of 4096 counters.
 Result<BodyMaker> SessionQueryBodies(const std::string& url, const CodeHash& cluster,
                                      const AccountId& dest, Bytes input, uint64_t expiry_ms) {
   Http http = PHAT_TRY(Http::Connect(url, kUntimed));

@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -21,6 +22,9 @@ namespace phat::node {
 
 using Clock = std::chrono::steady_clock;
 
+// First come, first served: a waiter is admitted in the order it arrived (a condition variable
+// alone lets a waiter be passed over again and again under load, which showed as stalls of
+// hundreds of ms), and each Leave wakes exactly the waiter it admits.
 class QueryGate {
  public:
   QueryGate(size_t running, size_t waiting) : max_running_(running), max_waiting_(waiting) {}
@@ -30,10 +34,14 @@ class QueryGate {
   void Leave();
 
  private:
+  struct Waiter {
+    std::condition_variable turn;
+    bool admitted = false;
+  };
   std::mutex mu_;
-  std::condition_variable turn_;
   size_t max_running_, max_waiting_;
-  size_t running_ = 0, waiting_ = 0;
+  size_t running_ = 0;
+  std::deque<Waiter*> waiting_;
 };
 
 class Watchdog {

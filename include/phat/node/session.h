@@ -67,7 +67,7 @@ struct OpenedSession {
 
 class SessionTable {
  public:
-  static constexpr uint64_t kReplayWindow = 1024;
+  static constexpr uint64_t kReplayWindow = 4096;  // 512 bytes a session
   SessionTable(size_t capacity, uint64_t max_lifetime_ms)
       : capacity_(capacity), max_lifetime_ms_(max_lifetime_ms) {}
 
