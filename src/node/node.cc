@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -170,6 +171,7 @@ struct Node::Impl {
   std::thread watcher;
   LogBuffer logs;
   std::atomic<size_t> streams{0};
+  int listen_socket = -1;
   std::mutex watch_mu;
   std::condition_variable watch_cv;
   int port = 0;
@@ -222,6 +224,13 @@ void Node::Impl::Routes() {
   server.set_keep_alive_max_count(config.keep_alive_requests);
   // Answers are small and sent whole: do not let Nagle's algorithm hold them back.
   server.set_tcp_nodelay(true);
+  // Debian's cpp-httplib listens with a backlog of 5, compiled in: a burst of new connections
+  // overflows it, and a dropped handshake costs its client 1 s or more. Note the listening
+  // socket here, so that Start can listen on it again with a deep backlog.
+  server.set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_socket = sock;
+  });
   // Requests that arrive while the node stops get a clear answer instead of a reset connection.
   server.set_pre_routing_handler([this](const httplib::Request&, httplib::Response& res) {
     if (!stopping.load()) return httplib::Server::HandlerResponse::Unhandled;
@@ -713,6 +722,8 @@ Expected<std::unique_ptr<Node>, std::string> Node::Start(NodeConfig config) {
                                     impl->config.host, impl->config.port));
     impl->port = impl->config.port;
   }
+  // Linux lets listen() on a listening socket change its backlog.
+  if (impl->listen_socket >= 0) ::listen(impl->listen_socket, SOMAXCONN);
   Impl* p = impl.get();
   impl->listener = std::thread([p] {
     p->server.listen_after_bind();
