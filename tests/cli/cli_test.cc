@@ -199,6 +199,33 @@ TEST_F(WithNode, LogsShowWhatContractsWroteInCommandsAndQueries) {
   EXPECT_EQ(bad.code, 1) << Describe(bad);
 }
 
+// cargo-contract's bundles for ink! 4 have metadata version "4" (a string) and an older shape.
+// ink! 4's and 5's flipper behave the same (shared/ink-vectors), so the SDK's flipper in an
+// ink! 4 bundle is what cargo-contract would have made for ink! 4: the CLI must take it whole.
+TEST_F(WithNode, AnInk4BundleIsAcceptedEndToEnd) {
+  std::ifstream in(std::string(PHAT_CONTRACTS_DIR) + "/flipper.contract");
+  json bundle = json::parse(in, nullptr, false);
+  ASSERT_FALSE(bundle.is_discarded());
+  bundle["version"] = "4";
+  bundle["source"]["language"] = "ink! 4.3.0";
+  bundle["source"]["compiler"] = "rustc 1.72.0";
+  bundle["spec"]["environment"].erase("staticBufferSize");  // new in ink! 5
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            fmt::format("phat-cli-flipper-v4-{}.contract", getpid()))
+                               .string();
+  std::ofstream(path) << bundle.dump(2);
+
+  Outcome deploy = Phat({"--key", "dave", "instantiate", path, "--args", "[false]"});
+  ASSERT_EQ(deploy.code, 0) << Describe(deploy);
+  const std::string address = Line(deploy.out, "contract");
+  Outcome flip = Phat({"--key", "dave", "call", address, "--metadata", path, "--message", "flip"});
+  ASSERT_EQ(flip.code, 0) << Describe(flip);
+  Outcome get = Phat({"--key", "dave", "query", address, "--metadata", path, "--message", "get"});
+  ASSERT_EQ(get.code, 0) << Describe(get);
+  EXPECT_EQ(Line(get.out, "result"), "true") << Describe(get);
+  std::filesystem::remove(path);
+}
+
 TEST_F(WithNode, UploadStatusAndAccount) {
   Outcome upload = Phat({"--key", "charlie", "--json", "upload", kErc20});
   ASSERT_EQ(upload.code, 0) << Describe(upload);
