@@ -227,8 +227,11 @@ void Node::Impl::Routes() {
   // Debian's cpp-httplib listens with a backlog of 5, compiled in: a burst of new connections
   // overflows it, and a dropped handshake costs its client 1 s or more. Note the listening
   // socket here, so that Start can listen on it again with a deep backlog.
+  // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, with which a second phatd on the
+  // same port would start without a word and share the connections.
   server.set_socket_options([this](socket_t sock) {
-    httplib::default_socket_options(sock);
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
     listen_socket = sock;
   });
   // Requests that arrive while the node stops get a clear answer instead of a reset connection.

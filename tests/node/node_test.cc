@@ -337,6 +337,17 @@ TEST_F(NodeTest, ABatchQueuesEachGoodCommandInOrderAndRefusesTheRest) {
   Post("/commands/batch", json{{"commands", json::array()}}.dump(), 400);
 }
 
+TEST_F(NodeTest, ASecondNodeOnTheSamePortIsRefused) {
+  NodeConfig config;
+  config.chain.data_dir = (dir_ / "second").string();
+  config.chain.cluster_id = DevClusterId();
+  config.chain.genesis = DevGenesis();
+  config.port = node_->port();
+  auto second = Node::Start(std::move(config));
+  ASSERT_FALSE(second);
+  EXPECT_NE(second.error().find("in use"), std::string::npos) << second.error();
+}
+
 // Follows an NDJSON stream on its own connection until `lines` lines (blank keep-alives aside)
 // have come; returns them.
 std::vector<json> FollowLines(int port, const std::string& path, size_t lines) {
