@@ -1,6 +1,17 @@
 #include "phat/node/log_buffer.h"
 
 namespace phat::node {
+namespace {
+
+// The first kMaxLineBytes of a line, less the start of a UTF-8 character the cut would split
+// (the lines are UTF-8, and a JSON answer must stay valid).
+std::string_view CutAtCharacter(std::string_view line) {
+  size_t cut = LogBuffer::kMaxLineBytes;
+  while (cut > 0 && (uint8_t(line[cut]) & 0xC0) == 0x80) --cut;
+  return line.substr(0, cut);
+}
+
+}  // namespace
 
 void LogBuffer::AppendLines(const LogRecord& context, std::string_view text) {
   {
@@ -11,7 +22,7 @@ void LogBuffer::AppendLines(const LogRecord& context, std::string_view text) {
       text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
       LogRecord r = context;
       r.seq = ++last_seq_;
-      r.message = line.size() > kMaxLineBytes ? std::string(line.substr(0, kMaxLineBytes)) + "…"
+      r.message = line.size() > kMaxLineBytes ? std::string(CutAtCharacter(line)) + "…"
                                               : std::string(line);
       records_.push_back(std::move(r));
       while (records_.size() > capacity_) records_.pop_front();

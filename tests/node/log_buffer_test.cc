@@ -48,6 +48,11 @@ TEST(LogBuffer, TheOldestGoFirstAndLongLinesAreCut) {
   LogPage page = logs.Read(3, std::nullopt, 10, {});
   ASSERT_EQ(page.records.size(), 1u);
   EXPECT_EQ(page.records[0].message.substr(LogBuffer::kMaxLineBytes), "…");
+  // A cut never splits a UTF-8 character.
+  logs.AppendLines(From(1), std::string(LogBuffer::kMaxLineBytes - 1, 'x') + "é and more");
+  page = logs.Read(4, std::nullopt, 10, {});
+  ASSERT_EQ(page.records.size(), 1u);
+  EXPECT_EQ(page.records[0].message, std::string(LogBuffer::kMaxLineBytes - 1, 'x') + "…");
 }
 
 TEST(LogBuffer, AReaderWaitsForTheNextLineOrUntilClosed) {
