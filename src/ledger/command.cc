@@ -84,12 +84,15 @@ Decoded<SignedCommand> SignedCommand::ScaleDecode(ScaleReader& r) {
   return v;
 }
 
-Bytes SigningPayload(const CodeHash& cluster_id, ByteView command) {
-  const std::string_view tag = "phat-command-v1:";
+Bytes DomainPayload(std::string_view tag, ByteView cluster_id, ByteView body) {
   Bytes out(tag.begin(), tag.end());
   out.insert(out.end(), cluster_id.begin(), cluster_id.end());
-  out.insert(out.end(), command.begin(), command.end());
+  out.insert(out.end(), body.begin(), body.end());
   return out;
+}
+
+Bytes SigningPayload(const CodeHash& cluster_id, ByteView command) {
+  return DomainPayload("phat-command-v1:", cluster_id, command);
 }
 
 Expected<AccountId, std::string> AccountOf(SignatureScheme scheme, ByteView public_key) {

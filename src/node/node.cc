@@ -277,6 +277,7 @@ void Node::Impl::Routes() {
           json{{"height", s.height},
                {"state_root", Hex0x(s.state_root)},
                {"queued", s.queued},
+               {"followers", streams.load()},
                {"cluster_id", Hex0x(chain->config().cluster_id)},
                {"version", config.version}});
   });

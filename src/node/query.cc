@@ -48,11 +48,7 @@ Decoded<SignedQuery> SignedQuery::ScaleDecode(ScaleReader& r) {
 }
 
 Bytes QuerySigningPayload(const CodeHash& cluster_id, ByteView query) {
-  const std::string_view tag = "phat-query-v1:";
-  Bytes out(tag.begin(), tag.end());
-  out.insert(out.end(), cluster_id.begin(), cluster_id.end());
-  out.insert(out.end(), query.begin(), query.end());
-  return out;
+  return ledger::DomainPayload("phat-query-v1:", cluster_id, query);
 }
 
 Expected<AccountId, QueryError> VerifyEnvelope(const SignedQuery& envelope, ByteView payload,
@@ -92,14 +88,20 @@ Expected<Query, QueryError> VerifyQuery(const CodeHash& cluster_id,
   return std::move(*query);
 }
 
+SignedQuery SignEnvelopeEd25519(Bytes body, const Bytes& payload,
+                                const std::array<uint8_t, 32>& seed) {
+  SignedQuery out;
+  out.query = std::move(body);
+  out.scheme = ledger::SignatureScheme::Ed25519;
+  std::tie(out.public_key, out.signature) = ledger::SignPayloadEd25519(seed, payload);
+  return out;
+}
+
 SignedQuery SignQueryEd25519(const CodeHash& cluster_id, const Query& query,
                              const std::array<uint8_t, 32>& seed) {
-  SignedQuery out;
-  out.query = codec::Encode(query);
-  out.scheme = ledger::SignatureScheme::Ed25519;
-  std::tie(out.public_key, out.signature) =
-      ledger::SignPayloadEd25519(seed, QuerySigningPayload(cluster_id, out.query));
-  return out;
+  Bytes body = codec::Encode(query);
+  const Bytes payload = QuerySigningPayload(cluster_id, body);
+  return SignEnvelopeEd25519(std::move(body), payload, seed);
 }
 
 Expected<void, QueryError> CheckExpiry(uint64_t expiry_ms, uint64_t now_ms,

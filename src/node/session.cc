@@ -11,13 +11,6 @@ using Kind = QueryError::Kind;
 
 namespace {
 
-Bytes Tagged(std::string_view tag, ByteView a, ByteView b = {}) {
-  Bytes out(tag.begin(), tag.end());
-  out.insert(out.end(), a.begin(), a.end());
-  out.insert(out.end(), b.begin(), b.end());
-  return out;
-}
-
 SessionId RandomSessionId() {
   SessionId id;
   crypto::RandomBytes(id);
@@ -39,7 +32,7 @@ Decoded<SessionRequest> SessionRequest::ScaleDecode(ScaleReader& r) {
 }
 
 Bytes SessionSigningPayload(const CodeHash& cluster_id, ByteView request) {
-  return Tagged("phat-session-v1:", cluster_id, request);
+  return ledger::DomainPayload("phat-session-v1:", cluster_id, request);
 }
 
 void SessionQuery::ScaleEncode(ScaleWriter& w) const {
@@ -60,7 +53,7 @@ Decoded<SessionQuery> SessionQuery::ScaleDecode(ScaleReader& r) {
 }
 
 crypto::Hash256 SessionQueryMac(const crypto::Hash256& key, ByteView session_query) {
-  return crypto::Blake2b256Keyed(key, Tagged("phat-session-query-v1:", session_query));
+  return crypto::Blake2b256Keyed(key, ledger::DomainPayload("phat-session-query-v1:", {}, session_query));
 }
 
 Expected<OpenedSession, QueryError> SessionTable::Open(const CodeHash& cluster_id,
@@ -167,12 +160,9 @@ std::optional<crypto::Hash256> SessionKeyAtClient(const crypto::KxKeypair& clien
 
 SignedQuery SignSessionRequestEd25519(const CodeHash& cluster_id, const SessionRequest& request,
                                       const std::array<uint8_t, 32>& seed) {
-  SignedQuery out;
-  out.query = codec::Encode(request);
-  out.scheme = ledger::SignatureScheme::Ed25519;
-  std::tie(out.public_key, out.signature) =
-      ledger::SignPayloadEd25519(seed, SessionSigningPayload(cluster_id, out.query));
-  return out;
+  Bytes body = codec::Encode(request);
+  const Bytes payload = SessionSigningPayload(cluster_id, body);
+  return SignEnvelopeEd25519(std::move(body), payload, seed);
 }
 
 }  // namespace phat::node

@@ -408,6 +408,26 @@ TEST_F(NodeTest, ContractLogsOfCommandsAndQueriesCanBeReadAndFollowed) {
   Get("/logs?contract=bob", 400);
 }
 
+TEST_F(NodeTest, FollowersAreBoundedAndTheRestAreToldToPoll) {
+  NodeConfig config;
+  config.max_streams = 1;
+  StartNode(config);
+  // The first follower holds the only stream until it has one line (a query's log line).
+  const AccountId contract = DeployCommandsContract();
+  std::vector<json> followed;
+  std::thread follower([&] { followed = FollowLines(node_->port(), "/logs?follow=true", 1); });
+  for (int i = 0; i < 500 && Get("/status", 200)["followers"] != 1; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(Get("/status", 200)["followers"], 1);
+  json refused = Get("/events?follow=true", 503);
+  EXPECT_NE(refused.value("error", "").find("poll"), std::string::npos) << refused.dump();
+  Query q{Alice().id, contract, Bytes{10, 'x'}, 1'000'000'000, NowMs() + 30'000};
+  Post("/query", QueryBody(q, Alice()), 200);
+  follower.join();
+  ASSERT_EQ(followed.size(), 1u);
+  EXPECT_EQ(followed[0]["message"], "x");
+}
+
 // A session: signed once over HTTP, then queries with a MAC, each counter once.
 TEST_F(NodeTest, SessionQueriesRunWithAMacAndCannotBeReplayed) {
   const AccountId contract = DeployCommandsContract();

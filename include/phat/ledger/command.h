@@ -75,6 +75,8 @@ struct SignedCommand {
 // What is signed: a domain tag, the cluster's id (so a command for one cluster is worthless on
 // another), and the command's bytes.
 Bytes SigningPayload(const CodeHash& cluster_id, ByteView command);
+// tag ‖ cluster id ‖ body: how every signed (or MACed) request is bound to its kind and cluster.
+Bytes DomainPayload(std::string_view tag, ByteView cluster_id, ByteView body);
 
 // Whether `signature` by `public_key` signs `payload` under `scheme` (secp256k1 signs the
 // payload's blake2b-256). An error if the key or signature has the wrong size for the scheme.

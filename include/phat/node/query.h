@@ -69,6 +69,9 @@ Expected<AccountId, QueryError> VerifyEnvelope(const SignedQuery& envelope, Byte
 // BadSignature unless a request's origin is its signer.
 Expected<void, QueryError> CheckOrigin(const AccountId& origin, const AccountId& signer);
 
+// An envelope holding `body`, signed with an ed25519 seed over `payload` (tools and tests).
+SignedQuery SignEnvelopeEd25519(Bytes body, const Bytes& payload,
+                                const std::array<uint8_t, 32>& seed);
 // Signs a query with an ed25519 seed (tools and tests).
 SignedQuery SignQueryEd25519(const CodeHash& cluster_id, const Query& query,
                              const std::array<uint8_t, 32>& seed);
