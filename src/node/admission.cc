@@ -4,6 +4,13 @@
 
 namespace phat::node {
 
+bool QueryGate::TryEnter() {
+  std::lock_guard lock(mu_);
+  if (running_ >= max_running_ || !waiting_.empty()) return false;
+  ++running_;
+  return true;
+}
+
 QueryGate::Admission QueryGate::Enter(Clock::time_point deadline) {
   std::unique_lock lock(mu_);
   if (running_ < max_running_ && waiting_.empty()) {

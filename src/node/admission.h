@@ -1,8 +1,9 @@
-// How the node bounds the queries it runs (internal to src/node). Queries run on the HTTP
-// server's own threads, with no hand-off to another pool (a hand-off costs two thread switches,
-// a large part of a 100 us query): a QueryGate lets a fixed number run at once and a bounded
-// number wait, and a Watchdog raises each query's interrupt flag at its deadline, which stops
-// the engine within about a millisecond of work.
+// How the node bounds the queries it runs (internal to src/node). A query that finds a free turn
+// runs on the HTTP loop thread that read it, with no hand-off to another pool (a hand-off costs
+// two thread switches, a large part of a 100 us query); one that must wait for its turn waits on
+// the server's blocking pool. A QueryGate lets a fixed number run at once and a bounded number
+// wait, and a Watchdog raises each query's interrupt flag at its deadline, which stops the
+// engine within about a millisecond of work.
 //
 // Thread safety: both classes are internally locked.
 #pragma once
@@ -29,6 +30,8 @@ class QueryGate {
  public:
   QueryGate(size_t running, size_t waiting) : max_running_(running), max_waiting_(waiting) {}
   enum class Admission { Admitted, Busy, TimedOut };
+  // A turn now if one is free and no one waits (never blocks).
+  bool TryEnter();
   // Waits for a turn until `deadline`. Busy: too many wait already (answer at once, 503).
   Admission Enter(Clock::time_point deadline);
   void Leave();

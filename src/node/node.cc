@@ -1,8 +1,6 @@
 #include "phat/node/node.h"
 
 #include <fmt/format.h>
-#include <httplib.h>
-#include <sys/socket.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -11,6 +9,7 @@
 #include <thread>
 
 #include "admission.h"
+#include "http_server.h"
 #include "phat/crypto/ed25519.h"
 #include "phat/crypto/hash.h"
 #include "phat/node/log_buffer.h"
@@ -89,7 +88,7 @@ json ReceiptJson(const ledger::Receipt& r, std::optional<uint64_t> block) {
 
 // The label a request is counted under in the metrics: its route, not its path, so that ids in
 // paths do not make a label per account.
-std::string EndpointOf(const httplib::Request& req) {
+std::string EndpointOf(const http::Request& req) {
   static const char* kKnown[] = {"/health",    "/status",   "/metrics", "/commands/batch",
                                  "/commands",  "/receipts", "/query",   "/accounts",
                                  "/contracts", "/blocks",   "/events",  "/sessions"};
@@ -101,16 +100,17 @@ std::string EndpointOf(const httplib::Request& req) {
   return req.method + " other";
 }
 
-void Reply(httplib::Response& res, int status, const json& body) {
+void Reply(http::Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump() + "\n", "application/json");
+  res.content_type = "application/json";
+  res.body = body.dump() + "\n";
 }
-void Error(httplib::Response& res, int status, const std::string& message) {
+void Error(http::Response& res, int status, const std::string& message) {
   Reply(res, status, json{{"error", message}});
 }
 
 // The JSON object of a request body; an error says why not.
-Expected<json, std::string> ParseBody(const httplib::Request& req) {
+Expected<json, std::string> ParseBody(const http::Request& req) {
   json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) return unexpected(std::string("the request body is not valid JSON"));
   if (!body.is_object()) return unexpected(std::string("the request body must be a JSON object"));
@@ -159,19 +159,16 @@ struct Refusal {
 struct Node::Impl {
   NodeConfig config;
   std::unique_ptr<ledger::Chain> chain;
-  httplib::Server server;
+  http::Server server;
   Metrics metrics;
   ReplayGuard replay{100'000};
   SessionTable sessions;
   QueryGate query_gate;
   Watchdog watchdog;
   std::atomic<bool> stopping{false};
-  std::thread listener;
-  std::atomic<bool> listener_done{false};
   std::thread watcher;
   LogBuffer logs;
   std::atomic<size_t> streams{0};
-  int listen_socket = -1;
   std::mutex watch_mu;
   std::condition_variable watch_cv;
   int port = 0;
@@ -192,86 +189,55 @@ struct Node::Impl {
     return std::get<0>(*located);
   }
 
-  std::chrono::milliseconds WaitParam(const httplib::Request& req) {
-    if (!req.has_param("wait_ms")) return std::chrono::milliseconds(0);
-    auto ms = ParseU64(req.get_param_value("wait_ms"));
+  std::chrono::milliseconds WaitParam(const http::Request& req) {
+    if (!req.HasParam("wait_ms")) return std::chrono::milliseconds(0);
+    auto ms = ParseU64(*req.Param("wait_ms"));
     return std::min(std::chrono::milliseconds(ms.value_or(0)), config.max_wait);
   }
 
   void Routes();
-  void PostCommand(const httplib::Request& req, httplib::Response& res);
-  void PostCommandBatch(const httplib::Request& req, httplib::Response& res);
-  void PostQuery(const httplib::Request& req, httplib::Response& res);
-  void PostSession(const httplib::Request& req, httplib::Response& res);
+  void PostCommand(const http::Request& req, http::Response& res);
+  void PostCommandBatch(const http::Request& req, http::Response& res);
+  void PostQuery(const http::Request& req, http::Response& res);
+  void PostSession(const http::Request& req, http::Response& res);
   // A query's two forms (docs/API.md): signed, or in a session with a MAC.
   Expected<Query, Refusal> AuthenticateSignedQuery(const json& body);
   Expected<Query, Refusal> AuthenticateSessionQuery(const json& body);
-  void RunQuery(Query query, Clock::time_point started, httplib::Response& res);
+  // Runs the query now if it gets a turn at once, else waits for one on the server's blocking
+  // pool.
+  void RunQuery(Query query, Clock::time_point started, http::Response& res);
+  void RunAdmittedQuery(Query query, Clock::time_point started, Clock::time_point deadline,
+                        http::Response& res);
   void WatchBlocks();
-  void GetEvents(const httplib::Request& req, httplib::Response& res);
-  void GetLogs(const httplib::Request& req, httplib::Response& res);
+  void GetEvents(const http::Request& req, http::Response& res);
+  void GetLogs(const http::Request& req, http::Response& res);
   // The events of blocks [from, to], at most kMaxBlocksPerPage blocks; the next block to read.
   uint64_t CollectEvents(uint64_t from, uint64_t to, json& events);
   // Answers with newline-delimited JSON for as long as the client stays: `next` returns the
-  // lines to send (waiting up to about a second for some). At most max_streams at once.
-  void StreamNdjson(httplib::Response& res, std::function<std::vector<json>()> next);
+  // lines to send (waiting up to about a second for some), and after kKeepAlive of silence a
+  // blank line goes out (the only way to notice a client that left). At most max_streams at
+  // once.
+  void StreamNdjson(http::Response& res, std::function<std::vector<json>()> next);
 };
 
 void Node::Impl::Routes() {
-  server.set_payload_max_length(config.max_body_bytes);
-  const size_t threads = std::max<size_t>(config.http_threads, 1);
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server.set_keep_alive_max_count(config.keep_alive_requests);
-  // Answers are small and sent whole: do not let Nagle's algorithm hold them back.
-  server.set_tcp_nodelay(true);
-  // Debian's cpp-httplib listens with a backlog of 5, compiled in: a burst of new connections
-  // overflows it, and a dropped handshake costs its client 1 s or more. Note the listening
-  // socket here, so that Start can listen on it again with a deep backlog.
-  // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, with which a second phatd on the
-  // same port would start without a word and share the connections.
-  server.set_socket_options([this](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    listen_socket = sock;
-  });
   // Requests that arrive while the node stops get a clear answer instead of a reset connection.
-  server.set_pre_routing_handler([this](const httplib::Request&, httplib::Response& res) {
-    if (!stopping.load()) return httplib::Server::HandlerResponse::Unhandled;
+  server.SetGate([this](const http::Request&, http::Response& res) {
+    if (!stopping.load()) return false;
     Error(res, 503, "the node is stopping; retry on another worker or after it restarts");
-    return httplib::Server::HandlerResponse::Handled;
+    return true;
   });
-  // httplib answers some errors itself (no route, body over the limit) with an empty body; give
-  // those the same JSON shape as ours.
-  server.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    if (res.status == 404)
-      Error(res, 404, fmt::format("no endpoint {} {}; see docs/API.md", req.method, req.path));
-    else if (res.status == 413)
-      Error(res, 413,
-            fmt::format("the request body is larger than the limit of {} bytes",
-                        config.max_body_bytes));
-    else
-      Error(res, res.status, fmt::format("the request failed with HTTP status {}", res.status));
+  server.SetErrorWriter([](http::Response& res, int status, const std::string& message) {
+    Error(res, status, status == 404 ? message + "; see docs/API.md" : message);
   });
-  server.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-        std::string what = "unknown";
-        try {
-          std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-          what = e.what();
-        } catch (...) {
-        }
-        Error(res, 500, "internal error: " + what);
-      });
-  server.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+  server.SetObserver([this](const http::Request& req, const http::Response& res) {
     metrics.CountRequest(EndpointOf(req), res.status);
   });
 
-  server.Get("/health", [](const httplib::Request&, httplib::Response& res) {
+  server.Get("/health", [](const http::Request&, http::Response& res) {
     Reply(res, 200, json{{"ok", true}});
   });
-  server.Get("/status", [this](const httplib::Request&, httplib::Response& res) {
+  server.Get("/status", [this](const http::Request&, http::Response& res) {
     const ledger::ChainStatus s = chain->status();
     Reply(res, 200,
           json{{"height", s.height},
@@ -281,32 +247,38 @@ void Node::Impl::Routes() {
                {"cluster_id", Hex0x(chain->config().cluster_id)},
                {"version", config.version}});
   });
-  server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(metrics.Render(chain->status().height), "text/plain; version=0.0.4");
+  server.Get("/metrics", [this](const http::Request&, http::Response& res) {
+    res.content_type = "text/plain; version=0.0.4";
+    res.body = metrics.Render(chain->status().height);
   });
-  server.Post("/commands", [this](const httplib::Request& req, httplib::Response& res) {
+  server.Post("/commands", [this](const http::Request& req, http::Response& res) {
     PostCommand(req, res);
   });
-  server.Post("/commands/batch", [this](const httplib::Request& req, httplib::Response& res) {
+  server.Post("/commands/batch", [this](const http::Request& req, http::Response& res) {
     PostCommandBatch(req, res);
   });
-  server.Get(R"(/receipts/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
-    auto hash = Id32(req.matches[1]);
+  server.Get("/receipts/{}", [this](const http::Request& req, http::Response& res) {
+    auto hash = Id32(req.path_param);
     if (!hash) return Error(res, 400, "a command hash is 0x followed by 64 hex digits");
-    auto receipt = chain->WaitForReceipt(*hash, WaitParam(req));
-    if (!receipt)
-      return Error(res, 404,
-                   "no receipt for this command yet: it is unknown, or its block is not committed "
-                   "(add ?wait_ms=N to wait for it)");
-    Reply(res, 200, ReceiptJson(*receipt, BlockOfReceipt(*hash)));
+    const auto wait = WaitParam(req);
+    auto answer = [this, hash = *hash, wait](http::Response& res) {
+      auto receipt = chain->WaitForReceipt(hash, wait);
+      if (!receipt)
+        return Error(res, 404,
+                     "no receipt for this command yet: it is unknown, or its block is not "
+                     "committed (add ?wait_ms=N to wait for it)");
+      Reply(res, 200, ReceiptJson(*receipt, BlockOfReceipt(hash)));
+    };
+    if (wait.count() > 0) return res.Defer(std::move(answer));
+    answer(res);
   });
   server.Post("/query",
-              [this](const httplib::Request& req, httplib::Response& res) { PostQuery(req, res); });
-  server.Post("/sessions", [this](const httplib::Request& req, httplib::Response& res) {
+              [this](const http::Request& req, http::Response& res) { PostQuery(req, res); });
+  server.Post("/sessions", [this](const http::Request& req, http::Response& res) {
     PostSession(req, res);
   });
-  server.Get(R"(/accounts/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
-    auto id = Id32(req.matches[1]);
+  server.Get("/accounts/{}", [this](const http::Request& req, http::Response& res) {
+    auto id = Id32(req.path_param);
     if (!id) return Error(res, 400, "an account id is 0x followed by 64 hex digits");
     auto snapshot = chain->Snapshot();
     Reply(res, 200,
@@ -315,8 +287,8 @@ void Node::Impl::Routes() {
                {"nonce", snapshot->GetNonce(*id)},
                {"is_contract", snapshot->GetContract(*id).has_value()}});
   });
-  server.Get(R"(/contracts/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
-    auto id = Id32(req.matches[1]);
+  server.Get("/contracts/{}", [this](const http::Request& req, http::Response& res) {
+    auto id = Id32(req.path_param);
     if (!id) return Error(res, 400, "a contract address is 0x followed by 64 hex digits");
     auto snapshot = chain->Snapshot();
     auto info = snapshot->GetContract(*id);
@@ -326,8 +298,8 @@ void Node::Impl::Routes() {
                {"code_hash", Hex0x(info->code_hash)},
                {"balance", contracts::BalanceToString(snapshot->GetBalance(*id))}});
   });
-  server.Get(R"(/blocks/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
-    auto number = ParseU64(req.matches[1]);
+  server.Get("/blocks/{}", [this](const http::Request& req, http::Response& res) {
+    auto number = ParseU64(req.path_param);
     if (!number) return Error(res, 400, "a block number is a decimal integer");
     auto block = chain->GetBlock(*number);
     if (!block)
@@ -343,9 +315,9 @@ void Node::Impl::Routes() {
                {"receipts", receipts}});
   });
   server.Get("/events",
-             [this](const httplib::Request& req, httplib::Response& res) { GetEvents(req, res); });
+             [this](const http::Request& req, http::Response& res) { GetEvents(req, res); });
   server.Get("/logs",
-             [this](const httplib::Request& req, httplib::Response& res) { GetLogs(req, res); });
+             [this](const http::Request& req, http::Response& res) { GetLogs(req, res); });
 }
 
 // The status and message a refused command gets.
@@ -363,7 +335,7 @@ std::pair<int, std::string> SubmitRefusal(const ledger::SubmitError& e) {
   return {503, e.message};
 }
 
-void Node::Impl::PostCommandBatch(const httplib::Request& req, httplib::Response& res) {
+void Node::Impl::PostCommandBatch(const http::Request& req, http::Response& res) {
   auto body = ParseBody(req);
   if (!body) return Error(res, 400, body.error());
   auto list = body->find("commands");
@@ -394,7 +366,7 @@ void Node::Impl::PostCommandBatch(const httplib::Request& req, httplib::Response
   Reply(res, 200, json{{"results", results}});
 }
 
-void Node::Impl::PostCommand(const httplib::Request& req, httplib::Response& res) {
+void Node::Impl::PostCommand(const http::Request& req, http::Response& res) {
   auto body = ParseBody(req);
   if (!body) return Error(res, 400, body.error());
   auto bytes = HexField(*body, "command");
@@ -412,15 +384,17 @@ void Node::Impl::PostCommand(const httplib::Request& req, httplib::Response& res
   }
   metrics.CountSubmitted();
   if (!wait) return Reply(res, 202, json{{"hash", Hex0x(*hash)}});
-  auto receipt = chain->WaitForReceipt(*hash, config.max_wait);
-  if (!receipt)
-    return Reply(res, 202,
-                 json{{"hash", Hex0x(*hash)},
-                      {"pending", true},
-                      {"error",
-                       "the command is queued but its block was not committed in time; "
-                       "poll GET /receipts/<hash>"}});
-  Reply(res, 200, ReceiptJson(*receipt, BlockOfReceipt(*hash)));
+  res.Defer([this, hash = *hash](http::Response& res) {
+    auto receipt = chain->WaitForReceipt(hash, config.max_wait);
+    if (!receipt)
+      return Reply(res, 202,
+                   json{{"hash", Hex0x(hash)},
+                        {"pending", true},
+                        {"error",
+                         "the command is queued but its block was not committed in time; "
+                         "poll GET /receipts/<hash>"}});
+    Reply(res, 200, ReceiptJson(*receipt, BlockOfReceipt(hash)));
+  });
 }
 
 Refusal RefusalOf(QueryError e) {
@@ -434,7 +408,7 @@ Refusal RefusalOf(QueryError e) {
   }
 }
 
-void Node::Impl::PostSession(const httplib::Request& req, httplib::Response& res) {
+void Node::Impl::PostSession(const http::Request& req, http::Response& res) {
   auto body = ParseBody(req);
   if (!body) return Error(res, 400, body.error());
   auto bytes = HexField(*body, "session");
@@ -496,7 +470,7 @@ Expected<Query, Refusal> Node::Impl::AuthenticateSignedQuery(const json& body) {
   return std::move(*query);
 }
 
-void Node::Impl::PostQuery(const httplib::Request& req, httplib::Response& res) {
+void Node::Impl::PostQuery(const http::Request& req, http::Response& res) {
   const auto started = Clock::now();
   auto body = ParseBody(req);
   if (!body) return Error(res, 400, body.error());
@@ -510,21 +484,28 @@ void Node::Impl::PostQuery(const httplib::Request& req, httplib::Response& res) 
   RunQuery(std::move(*query), started, res);
 }
 
-void Node::Impl::RunQuery(Query query, Clock::time_point started, httplib::Response& res) {
+void Node::Impl::RunQuery(Query query, Clock::time_point started, http::Response& res) {
   // The time limit counts from arrival: waiting for a turn uses it up too.
   const auto deadline = started + config.query_timeout;
-  switch (query_gate.Enter(deadline)) {
-    case QueryGate::Admission::Admitted:
-      break;
-    case QueryGate::Admission::Busy:
-      return Error(res, 503,
-                   fmt::format("the node is busy: {} queries are waiting; retry shortly",
-                               config.query_queue));
-    case QueryGate::Admission::TimedOut:
-      return Error(res, 504,
-                   fmt::format("the query waited {} ms for a turn and was not run; retry later",
-                               config.query_timeout.count()));
-  }
+  if (query_gate.TryEnter()) return RunAdmittedQuery(std::move(query), started, deadline, res);
+  res.Defer([this, query = std::move(query), started, deadline](http::Response& res) mutable {
+    switch (query_gate.Enter(deadline)) {
+      case QueryGate::Admission::Admitted:
+        return RunAdmittedQuery(std::move(query), started, deadline, res);
+      case QueryGate::Admission::Busy:
+        return Error(res, 503,
+                     fmt::format("the node is busy: {} queries are waiting; retry shortly",
+                                 config.query_queue));
+      case QueryGate::Admission::TimedOut:
+        return Error(res, 504,
+                     fmt::format("the query waited {} ms for a turn and was not run; retry later",
+                                 config.query_timeout.count()));
+    }
+  });
+}
+
+void Node::Impl::RunAdmittedQuery(Query query, Clock::time_point started,
+                                  Clock::time_point deadline, http::Response& res) {
   std::atomic<bool> interrupt{false};
   const Watchdog::Ticket ticket = watchdog.Arm(deadline, &interrupt);
   contracts::CallRequest call{query.origin, query.dest, 0, std::move(query.input),
@@ -574,9 +555,9 @@ json LogJson(const LogRecord& r) {
 }
 
 // ?follow=true|false (default false); an error for anything else.
-std::optional<bool> FollowParam(const httplib::Request& req) {
-  if (!req.has_param("follow")) return false;
-  const std::string v = req.get_param_value("follow");
+std::optional<bool> FollowParam(const http::Request& req) {
+  if (!req.HasParam("follow")) return false;
+  const std::string v = *req.Param("follow");
   if (v == "true" || v == "1") return true;
   if (v == "false" || v == "0") return false;
   return std::nullopt;
@@ -604,10 +585,10 @@ uint64_t Node::Impl::CollectEvents(uint64_t from, uint64_t to, json& events) {
   return n;
 }
 
-void Node::Impl::GetEvents(const httplib::Request& req, httplib::Response& res) {
+void Node::Impl::GetEvents(const http::Request& req, http::Response& res) {
   uint64_t from = 1;
-  if (req.has_param("from_block")) {
-    auto n = ParseU64(req.get_param_value("from_block"));
+  if (req.HasParam("from_block")) {
+    auto n = ParseU64(*req.Param("from_block"));
     if (!n) return Error(res, 400, "from_block is a decimal block number");
     from = std::max<uint64_t>(*n, 1);
   }
@@ -627,16 +608,16 @@ void Node::Impl::GetEvents(const httplib::Request& req, httplib::Response& res) 
   });
 }
 
-void Node::Impl::GetLogs(const httplib::Request& req, httplib::Response& res) {
+void Node::Impl::GetLogs(const http::Request& req, http::Response& res) {
   uint64_t after = 0;
-  if (req.has_param("after")) {
-    auto n = ParseU64(req.get_param_value("after"));
+  if (req.HasParam("after")) {
+    auto n = ParseU64(*req.Param("after"));
     if (!n) return Error(res, 400, "after is a decimal sequence number (a log's seq)");
     after = *n;
   }
   std::optional<contracts::AccountId> contract;
-  if (req.has_param("contract")) {
-    contract = Id32(req.get_param_value("contract"));
+  if (req.HasParam("contract")) {
+    contract = Id32(*req.Param("contract"));
     if (!contract) return Error(res, 400, "contract is 0x followed by 64 hex digits");
   }
   const auto follow = FollowParam(req);
@@ -658,7 +639,7 @@ void Node::Impl::GetLogs(const httplib::Request& req, httplib::Response& res) {
   });
 }
 
-void Node::Impl::StreamNdjson(httplib::Response& res, std::function<std::vector<json>()> next) {
+void Node::Impl::StreamNdjson(http::Response& res, std::function<std::vector<json>()> next) {
   if (streams.fetch_add(1) >= config.max_streams) {
     streams.fetch_sub(1);
     return Error(res, 503,
@@ -666,24 +647,18 @@ void Node::Impl::StreamNdjson(httplib::Response& res, std::function<std::vector<
                              "follow=true",
                              config.max_streams));
   }
-  auto last_write =
-      std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
-  res.set_chunked_content_provider(
+  auto last_write = Clock::now();
+  res.Stream(
       "application/x-ndjson",
-      [this, next = std::move(next), last_write](size_t, httplib::DataSink& sink) {
-        if (stopping.load()) {
-          sink.done();
-          return true;
-        }
-        std::string chunk;
+      [this, next = std::move(next), last_write](std::string& chunk) mutable {
+        if (stopping.load()) return false;
         for (const json& line : next()) chunk += line.dump() + "\n";
-        const auto now = std::chrono::steady_clock::now();
-        if (chunk.empty() && now - *last_write < kKeepAlive) return true;
-        if (chunk.empty()) chunk = "\n";
-        *last_write = now;
-        return sink.write(chunk.data(), chunk.size());
+        const auto now = Clock::now();
+        if (chunk.empty() && now - last_write >= kKeepAlive) chunk = "\n";
+        if (!chunk.empty()) last_write = now;
+        return true;
       },
-      [this](bool) { streams.fetch_sub(1); });
+      [this] { streams.fetch_sub(1); });
 }
 
 void Node::Impl::WatchBlocks() {
@@ -716,27 +691,18 @@ Expected<std::unique_ptr<Node>, std::string> Node::Start(NodeConfig config) {
   auto impl = std::make_unique<Impl>(std::move(config));
   impl->chain = PHAT_TRY(ledger::Chain::Open(impl->config.chain));
   impl->Routes();
-  if (impl->config.port == 0) {
-    impl->port = impl->server.bind_to_any_port(impl->config.host);
-    if (impl->port < 0)
-      return unexpected(fmt::format("cannot listen on {}: no free port", impl->config.host));
-  } else {
-    if (!impl->server.bind_to_port(impl->config.host, impl->config.port))
-      return unexpected(fmt::format("cannot listen on {}:{}: the address is in use or invalid",
-                                    impl->config.host, impl->config.port));
-    impl->port = impl->config.port;
-  }
-  // Linux lets listen() on a listening socket change its backlog.
-  if (impl->listen_socket >= 0) ::listen(impl->listen_socket, SOMAXCONN);
+  http::ServerOptions options;
+  options.host = impl->config.host;
+  options.port = impl->config.port;
+  options.max_body_bytes = impl->config.max_body_bytes;
+  options.keep_alive_requests = impl->config.keep_alive_requests;
+  // Enough loop threads that the queries running on them (at most query_workers) leave the
+  // others free for I/O; a blocking thread for every query that may wait for a turn and every
+  // stream, and as many as there may be streams for requests waiting for receipts.
+  options.loop_threads = impl->config.http_threads + impl->config.query_workers;
+  options.blocking_threads = impl->config.query_queue + 2 * impl->config.max_streams;
+  impl->port = PHAT_TRY(impl->server.Start(options));
   Impl* p = impl.get();
-  impl->listener = std::thread([p] {
-    p->server.listen_after_bind();
-    p->listener_done.store(true);
-  });
-  // httplib's stop() does nothing to a server that is not running yet, and the listener would
-  // then accept forever: return only once it runs, so that Stop() always ends it.
-  while (!impl->server.is_running() && !impl->listener_done.load())
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   impl->watcher = std::thread([p] { p->WatchBlocks(); });
   return std::unique_ptr<Node>(new Node(std::move(impl)));
 }
@@ -756,8 +722,7 @@ void Node::Stop() {
   std::call_once(impl_->stopped, [this] {
     impl_->stopping.store(true);
     impl_->logs.Close();
-    impl_->server.stop();
-    if (impl_->listener.joinable()) impl_->listener.join();
+    impl_->server.Stop();
     if (impl_->watcher.joinable()) impl_->watcher.join();
     impl_->chain.reset();  // finishes the block in progress
   });

@@ -6,7 +6,8 @@
 // described here too: its well-known accounts and cluster id, so that tools and tests agree.
 //
 // Thread safety: Node's methods may be called from any thread; Stop() is idempotent and the
-// destructor calls it. The HTTP server runs handlers on its own thread pool.
+// destructor calls it. The HTTP server runs handlers on its event-loop threads, and waits (for a
+// receipt, a query's turn, a stream's next lines) on a pool of its own.
 #pragma once
 
 #include <array>
@@ -43,14 +44,14 @@ struct NodeConfig {
   int port = 0;  // 0: any free port (Node::port() says which)
   size_t max_body_bytes = 4 << 20;
   size_t max_batch_commands = 1000;  // POST /commands/batch
-  // HTTP: the server's threads (each serves one keep-alive connection at a time, so this bounds
-  // the clients served at once) and how many requests one connection may send before the server
-  // closes it.
-  size_t http_threads = 128;
+  // HTTP: the server's event-loop threads for I/O (one per core is plenty; the loop has
+  // query_workers more for the queries it runs) and how many requests one connection may send
+  // before the server closes it.
+  size_t http_threads = 2;
   size_t keep_alive_requests = 100'000;
-  // Queries run on the HTTP threads: at most query_workers at once, at most query_queue waiting
-  // for a turn (more are refused with 503). query_timeout counts from arrival; a query still
-  // running then is interrupted (504). max_query_gas bounds the work of one query.
+  // Queries run on the HTTP loop threads: at most query_workers at once, at most query_queue
+  // waiting for a turn (more are refused with 503). query_timeout counts from arrival; a query
+  // still running then is interrupted (504). max_query_gas bounds the work of one query.
   size_t query_workers = 4;
   size_t query_queue = 64;
   std::chrono::milliseconds query_timeout{10'000};
