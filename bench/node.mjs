@@ -41,7 +41,8 @@ const kUsage = `usage: node bench/node.mjs [options]
                             (default: 1)
   --connection MODE         keep-alive: every connection carries many requests (default);
                             close: a connection per request ("Connection: close")
-  --timeout S               wrk's per-request timeout (default: 5)`;
+  --timeout S               wrk's per-request timeout (default: 5)
+  --phatd-args "ARGS"       more flags for phatd, split at spaces (e.g. "--http-threads 1")`;
 
 function usageError(message) {
   console.error(`error: ${message}\n${kUsage}`);
@@ -60,6 +61,7 @@ function parseOptions(argv) {
     buildDir: 'build', runs: 3, duration: 8, concurrency: [1, 16, 64], wrkThreads: 1,
     kind: 'erc20-balance-of', maxQps: 40_000, healthDuration: 2, commands: 10_000,
     commandConcurrency: 16, connection: 'keep-alive', timeout: 5, batch: 1,
+    phatdArgs: [],
   };
   for (let i = 0; i < argv.length; ++i) {
     const flag = argv[i];
@@ -87,6 +89,7 @@ function parseOptions(argv) {
           usageError(`--connection is keep-alive or close, got "${o.connection}"`);
         break;
       case '--timeout': o.timeout = parseNumber(flag, value()); break;
+      case '--phatd-args': o.phatdArgs = value().split(' ').filter(Boolean); break;
       case '-h': case '--help': console.log(kUsage); process.exit(0);
       default: usageError(`unknown option "${flag}"`);
     }
@@ -122,10 +125,10 @@ async function runOrThrow(program, args) {
   return r;
 }
 
-// Starts `phatd --dev --tmp` on a free loopback port; resolves {child, url} once it serves.
-function startNode(phatd) {
+// Starts `phatd --dev --tmp` (and extraArgs) on a free loopback port; resolves {child, url} once it serves.
+function startNode(phatd, extraArgs) {
   return new Promise((resolve, reject) => {
-    const child = spawn(phatd, ['--dev', '--tmp', '--listen', '127.0.0.1:0'],
+    const child = spawn(phatd, ['--dev', '--tmp', '--listen', '127.0.0.1:0', ...extraArgs],
                         { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -300,7 +303,7 @@ async function timedQueryLoad(o, tools, node, workDir, c) {
 
 async function oneRun(o, tools, runIndex) {
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'phat-node-bench-'));
-  const node = await startNode(tools.phatd);
+  const node = await startNode(tools.phatd, o.phatdArgs);
   const result = { queries: {}, health: {}, problems: [] };
   try {
     log(`run ${runIndex + 1}/${o.runs}: phatd at ${node.url} (pid ${node.child.pid})`);

@@ -7,6 +7,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <exception>
+#include <list>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -16,6 +18,7 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
 
 const std::string* Request::Param(std::string_view name) const {
   for (const auto& [key, value] : query)
@@ -100,6 +103,23 @@ struct Server::Impl {
   std::atomic<size_t> deferred{0};
   std::atomic<bool> stopping{false};
 
+  // The open connections, for the sweeper that closes those past their deadline.
+  using Registry = std::list<std::weak_ptr<detail::Connection>>;
+  std::mutex registry_mu;
+  Registry registry;
+  std::optional<net::steady_timer> sweep_timer;
+
+  Registry::iterator Register(std::weak_ptr<detail::Connection> connection) {
+    std::lock_guard lock(registry_mu);
+    registry.push_front(std::move(connection));
+    return registry.begin();
+  }
+  void Unregister(Registry::iterator it) {
+    std::lock_guard lock(registry_mu);
+    registry.erase(it);
+  }
+  void Sweep();
+
   void AddRoute(std::string method, std::string pattern, Handler handler) {
     Route r{std::move(method), std::move(pattern), false, std::move(handler)};
     if (r.prefix.ends_with("/{}")) {
@@ -155,16 +175,32 @@ namespace detail {
 
 // One client connection: read a request, answer it, again while the client keeps it alive. Its
 // asynchronous steps run one after another on the connection's strand; deferred work and
-// streams hop to the blocking pool and back.
+// streams hop to the blocking pool and back. While it waits for the client (to send a request,
+// to take an answer) it has a deadline, and the server's sweeper closes it once that passes.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(Server::Impl& server, tcp::socket socket)
-      : server_(server), stream_(std::move(socket)) {}
+      : server_(server), socket_(std::move(socket)) {}
   ~Connection() {
     if (response_.stream_done_) response_.stream_done_();
+    server_.Unregister(registered_);
   }
 
-  void Start() { ReadHeader(); }
+  void Start() {
+    registered_ = server_.Register(weak_from_this());
+    ReadHeader();
+  }
+
+  Clock::time_point deadline() const {
+    return Clock::time_point(Clock::duration(deadline_.load(std::memory_order_relaxed)));
+  }
+  // From the sweeper: ends the connection on its own strand (its pending operations fail).
+  void Expire() {
+    net::post(socket_.get_executor(), [self = shared_from_this()] {
+      beast::error_code ignored;
+      self->socket_.close(ignored);
+    });
+  }
 
  private:
   // The header first, so that a client that sent "Expect: 100-continue" (curl does for bodies
@@ -172,9 +208,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void ReadHeader() {
     parser_.emplace();
     parser_->body_limit(server_.options.max_body_bytes);
-    stream_.expires_after(server_.options.idle_timeout);
+    SetDeadline(server_.options.idle_timeout);
     bhttp::async_read_header(
-        stream_, buffer_, *parser_,
+        socket_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
@@ -183,7 +219,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (parser_->is_done()) return OnRequest({});
     if (beast::iequals(parser_->get()[bhttp::field::expect], "100-continue")) {
       continue_.emplace(bhttp::status::continue_, parser_->get().version());
-      return bhttp::async_write(stream_, *continue_,
+      return bhttp::async_write(socket_, *continue_,
                                 [self = shared_from_this()](beast::error_code ec, size_t) {
                                   if (!ec) self->ReadBody();
                                 });
@@ -193,11 +229,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void ReadBody() {
     bhttp::async_read(
-        stream_, buffer_, *parser_,
+        socket_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRequest(ec); });
   }
 
+  void SetDeadline(Clock::duration from_now) {
+    deadline_.store((Clock::now() + from_now).time_since_epoch().count(),
+                    std::memory_order_relaxed);
+  }
+  void ClearDeadline() {
+    deadline_.store(Clock::time_point::max().time_since_epoch().count(),
+                    std::memory_order_relaxed);
+  }
+
   void OnRequest(beast::error_code ec) {
+    ClearDeadline();  // a handler or deferred work may take its time
     if (ec == bhttp::error::body_limit) {
       version_ = parser_->get().version();
       keep_alive_ = false;
@@ -237,7 +283,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       self->response_.deferred_ = nullptr;
       self->server_.RunDeferred(work, self->response_);
       self->server_.deferred.fetch_sub(1);
-      net::post(self->stream_.get_executor(), [self] { self->Answer(); });
+      net::post(self->socket_.get_executor(), [self] { self->Answer(); });
     });
   }
 
@@ -245,12 +291,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Answer() {
     if (server_.observer) server_.observer(request_, response_);
     if (response_.stream_next_) return StartStream();
+    SetDeadline(kWriteTimeout);
     answer_.emplace(bhttp::status(response_.status), version_);
     answer_->set(bhttp::field::content_type, response_.content_type);
     answer_->body() = std::move(response_.body);
     answer_->keep_alive(keep_alive_);
     answer_->prepare_payload();
-    bhttp::async_write(stream_, *answer_,
+    bhttp::async_write(socket_, *answer_,
                        [self = shared_from_this()](beast::error_code ec, size_t) {
                          if (ec) return;
                          if (!self->keep_alive_) return self->Close();
@@ -263,14 +310,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // unread data resets the connection, and the client may then never see the answer.
   void Close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(kLingerTime);
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    SetDeadline(kLingerTime);
     Drain();
   }
 
   void Drain() {
     drain_buffer_.resize(64 << 10);
-    stream_.async_read_some(net::buffer(drain_buffer_),
+    socket_.async_read_some(net::buffer(drain_buffer_),
                             [self = shared_from_this()](beast::error_code ec, size_t n) {
                               self->drained_ += n;
                               if (!ec && self->drained_ < kMaxLingerBytes) self->Drain();
@@ -285,8 +332,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     stream_head_->chunked(true);
     stream_head_->keep_alive(false);
     stream_serializer_.emplace(*stream_head_);
-    stream_.expires_after(kStreamWriteTimeout);
-    bhttp::async_write_header(stream_, *stream_serializer_,
+    SetDeadline(kWriteTimeout);
+    bhttp::async_write_header(socket_, *stream_serializer_,
                               [self = shared_from_this()](beast::error_code ec, size_t) {
                                 if (!ec) self->NextChunk();
                               });
@@ -305,7 +352,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         }
       }
       if (self->server_.stopping.load()) return;
-      net::post(self->stream_.get_executor(), [self, chunk = std::move(chunk), more]() mutable {
+      net::post(self->socket_.get_executor(), [self, chunk = std::move(chunk), more]() mutable {
         self->WriteChunk(std::move(chunk), more);
       });
     });
@@ -313,7 +360,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void WriteChunk(std::string chunk, bool more) {
     chunk_text_ = std::move(chunk);
-    stream_.expires_after(kStreamWriteTimeout);
+    SetDeadline(kWriteTimeout);
     auto after = [self = shared_from_this(), more](beast::error_code ec, size_t) {
       if (ec) return;
       if (more) return self->NextChunk();
@@ -321,21 +368,26 @@ class Connection : public std::enable_shared_from_this<Connection> {
     };
     if (chunk_text_.empty()) return after({}, 0);
     chunk_.emplace(bhttp::make_chunk(net::const_buffer(chunk_text_.data(), chunk_text_.size())));
-    net::async_write(stream_, *chunk_, std::move(after));
+    net::async_write(socket_, *chunk_, std::move(after));
   }
 
   void EndStream() {
-    net::async_write(stream_, bhttp::make_chunk_last(),
+    net::async_write(socket_, bhttp::make_chunk_last(),
                      [self = shared_from_this()](beast::error_code, size_t) { self->Close(); });
   }
 
-  // A client that does not take a stream's data for this long is dropped.
-  static constexpr auto kStreamWriteTimeout = std::chrono::seconds(30);
+  // A client that does not take an answer or a stream's data for this long is dropped.
+  static constexpr auto kWriteTimeout = std::chrono::seconds(30);
   static constexpr auto kLingerTime = std::chrono::seconds(5);
   static constexpr size_t kMaxLingerBytes = size_t(64) << 20;
 
   Server::Impl& server_;
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
+  // When the sweeper may close this connection (steady-clock ticks; max: never). A deadline per
+  // connection read by a sweeper, not a timer per operation: arming and cancelling a timer on
+  // every read costs the loop a timerfd update and a wake-up each.
+  std::atomic<Clock::rep> deadline_{Clock::time_point::max().time_since_epoch().count()};
+  std::list<std::weak_ptr<Connection>>::iterator registered_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<bhttp::response<bhttp::empty_body>> continue_;
@@ -354,6 +406,26 @@ class Connection : public std::enable_shared_from_this<Connection> {
 };
 
 }  // namespace detail
+
+// Once a second: connections past their deadline are closed.
+void Server::Impl::Sweep() {
+  sweep_timer->expires_after(std::chrono::seconds(1));
+  sweep_timer->async_wait([this](beast::error_code ec) {
+    if (ec) return;
+    std::vector<std::shared_ptr<detail::Connection>> open;
+    {
+      std::lock_guard lock(registry_mu);
+      for (const auto& weak : registry)
+        if (auto connection = weak.lock()) open.push_back(std::move(connection));
+    }
+    // Outside the lock: dropping the last reference to a connection unregisters it.
+    const auto now = Clock::now();
+    for (const auto& connection : open)
+      if (connection->deadline() <= now) connection->Expire();
+    open.clear();
+    Sweep();
+  });
+}
 
 void Server::Impl::Accept() {
   acceptor->async_accept(net::make_strand(*ioc), [this](beast::error_code ec, tcp::socket socket) {
@@ -402,6 +474,7 @@ Expected<int, std::string> Server::Start(const ServerOptions& options) {
   s.pool.emplace(std::max<size_t>(options.blocking_threads, 1));
   s.acceptor.emplace(*s.ioc);
   s.accept_retry.emplace(*s.ioc);
+  s.sweep_timer.emplace(*s.ioc);
 
   const auto where = fmt::format("{}:{}", options.host, options.port);
   beast::error_code ec;
@@ -425,6 +498,7 @@ Expected<int, std::string> Server::Start(const ServerOptions& options) {
   }
   const int port = s.acceptor->local_endpoint().port();
   s.Accept();
+  s.Sweep();
   for (size_t i = 0; i < loops; ++i) s.loop_threads.emplace_back([&s] { s.ioc->run(); });
   return port;
 }
@@ -439,6 +513,7 @@ void Server::Stop() {
   for (auto& t : s.loop_threads) t.join();
   s.loop_threads.clear();
   s.accept_retry.reset();
+  s.sweep_timer.reset();
   s.acceptor.reset();
   s.ioc.reset();
   s.pool.reset();

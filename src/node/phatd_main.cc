@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   std::string data_dir = "./phat-data";
   std::string listen = "127.0.0.1:8000";
   size_t query_workers = 4;
+  size_t http_threads = phat::node::NodeConfig().http_threads;
   unsigned query_timeout_ms = 10'000;
   app.add_flag("--dev", dev, "run a single-node development cluster with prefunded accounts");
   app.add_option("--data-dir", data_dir, "where the log and the state live")->capture_default_str();
@@ -44,6 +45,10 @@ int main(int argc, char** argv) {
   app.add_option("--listen", listen, "address to serve HTTP on; port 0 picks a free one")
       ->capture_default_str();
   app.add_option("--query-workers", query_workers, "queries run at once")->capture_default_str();
+  app.add_option("--http-threads", http_threads,
+                 "HTTP event-loop threads for I/O (queries get --query-workers more)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   app.add_option("--query-timeout-ms", query_timeout_ms, "wall-time limit of a query")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
@@ -81,6 +86,7 @@ int main(int argc, char** argv) {
   config.host = host;
   config.port = port;
   config.query_workers = query_workers;
+  config.http_threads = http_threads;
   config.query_timeout = std::chrono::milliseconds(query_timeout_ms);
   config.version = PHAT_VERSION;
 

@@ -274,6 +274,17 @@ TEST_F(HttpServerTest, AConnectionIsClosedAfterItsKeepAliveLimitAndForHttp10) {
   EXPECT_NE(old.find("HTTP/1.0 200 OK"), std::string::npos) << old;
 }
 
+TEST_F(HttpServerTest, AConnectionThatSendsNothingIsClosedAfterTheIdleTimeout) {
+  ServerOptions options;
+  options.idle_timeout = std::chrono::seconds(1);
+  Start(options);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(Raw("GET /x HTTP/1.1\r\nHost: a\r\n"), "");  // never finished: closed unanswered
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(waited, std::chrono::milliseconds(900));
+  EXPECT_LT(waited, std::chrono::seconds(5));
+}
+
 TEST_F(HttpServerTest, ASecondServerOnAPortInUseFailsToStart) {
   Start();
   Server other;
