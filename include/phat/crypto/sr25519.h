@@ -1,7 +1,8 @@
 // Sr25519: Schnorr signatures over ristretto255 with merlin transcripts, as the schnorrkel crate
-// defines them and Substrate (sp_core::sr25519) and polkadot-js use them. For pink's sign/verify
-// with SigType::Sr25519 and its sr25519 key derivation. Group arithmetic is libsodium's
-// ristretto255; merlin is written in src/crypto (no package offers it).
+// defines them and Substrate (sp_core::sr25519) and polkadot-js use them. For pink's sign,
+// verify and get_public_key with SigType::Sr25519 (which take a 32-byte mini secret or a 64-byte
+// secret key), seal's sr25519_verify, and Substrate's development accounts (//Alice). Group
+// arithmetic is libsodium's ristretto255; merlin is written in src/crypto (no package offers it).
 //
 // Keys come from a 32-byte mini secret in schnorrkel's Ed25519 expansion mode, the only one
 // Substrate uses: SHA-512 of the mini secret, the first half clamped as Ed25519 does and divided
@@ -53,7 +54,8 @@ Sr25519Signature Sr25519Sign(const Sr25519Keypair& keypair, ByteView message,
 // Whether `signature` is `public_key`'s over `message` under `context` (schnorrkel's
 // verify_simple). As schnorrkel, it refuses a signature without the 0x80 marker (the
 // pre-2019 unmarked form is not accepted), an s not below the group order, an R that is not
-// the canonical encoding, and a public key that is not a canonical ristretto255 encoding.
+// the canonical encoding, and a public key that is not a canonical ristretto255 encoding. Like
+// schnorrkel it accepts the identity as a public key, for which anyone can sign.
 bool Sr25519Verify(const Sr25519Signature& signature, ByteView message,
                    const Sr25519PublicKey& public_key,
                    ByteView context = AsBytes(kSr25519SubstrateContext));
