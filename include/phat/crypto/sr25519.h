@@ -64,8 +64,9 @@ bool Sr25519Verify(const Sr25519Signature& signature, ByteView message,
 // text "Alice"), as sp_core's DeriveJunction makes it: a decimal that parses as a u64 is its 8
 // little-endian bytes, other text is SCALE-encoded as a string (compact length, then its
 // bytes); the encoding is zero-padded to 32 bytes, or hashed with BLAKE2b-256 if longer. Hard
-// and soft junctions share the chain code. polkadot-js differs on text sp_core reads as a
-// string but it does not: "0x…" hex (taken as raw bytes), "+5", and decimals of 2^64 or more.
+// and soft junctions share the chain code. polkadot-js reads three kinds of text otherwise:
+// "0x…" hex (as raw bytes; sp_core as text), "+5" (as text; sp_core as 5), and decimals of 2^64
+// or more (as wider integers; sp_core as text).
 Sr25519ChainCode Sr25519ChainCodeFromJunction(std::string_view junction);
 
 // The mini secret of a hard junction under `secret` (sp_core's Pair::derive for
