@@ -156,7 +156,7 @@ Expected<ExecReturn, CallFailure> Execution::RunFrame(Frame& frame, const char* 
   const PreparedCode& code = *frame.code;
   wasm::Store store(ContractEngineConfig(schedule_));
   store.set_user_data(&frame);
-  store.set_interrupt(interrupt_);
+  store.set_interrupt(interrupt_, interrupt_deadline_);
   frame.store = &store;
   store.SetFuel(fuel - frame_fuel);
   auto finish = [&] { fuel_used = fuel - store.fuel_remaining(); };
@@ -195,6 +195,7 @@ Expected<ExecReturn, CallFailure> Execution::RunFrame(Frame& frame, const char* 
             CalleeFails(ContractError(error.host_code - kContractErrorCodeBase), error.message));
       return unexpected(CalleeFails(ContractError::HostError, error.message));
     case wasm::ExecError::Kind::Interrupted:
+      interrupted_ = true;
       return unexpected(CalleeFails(ContractError::Interrupted, "the query's time ran out"));
     case wasm::ExecError::Kind::BadCall:
       break;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -92,9 +93,15 @@ class Execution {
   Expected<Outcome, CallFailure> Call(CallSpec spec, uint64_t& fuel_used);
   Expected<Outcome, CallFailure> Instantiate(InstantiateSpec spec, uint64_t& fuel_used);
 
-  // Queries: frames stop with ContractError::Interrupted once *flag is true.
-  void set_interrupt(const std::atomic<bool>* flag) { interrupt_ = flag; }
-  bool interrupted() const { return interrupt_ && interrupt_->load(std::memory_order_relaxed); }
+  // Queries: frames stop with ContractError::Interrupted once *flag is true or `deadline` has
+  // passed.
+  void set_interrupt(const std::atomic<bool>* flag,
+                     std::chrono::steady_clock::time_point deadline) {
+    interrupt_ = flag;
+    interrupt_deadline_ = deadline;
+  }
+  // Whether a frame was stopped so (whatever its callers made of it).
+  bool interrupted() const { return interrupted_; }
 
   Overlay& overlay() { return overlay_; }
   const Schedule& schedule() const { return schedule_; }
@@ -128,6 +135,9 @@ class Execution {
   Mode mode_;
   AccountId origin_;
   const std::atomic<bool>* interrupt_ = nullptr;
+  std::chrono::steady_clock::time_point interrupt_deadline_ =
+      std::chrono::steady_clock::time_point::max();
+  bool interrupted_ = false;
   const std::map<uint16_t, std::shared_ptr<ChainExtension>>& extensions_;
   std::vector<Frame*> frames_;
   std::vector<Event> events_;

@@ -43,9 +43,10 @@ struct Runtime::Impl {
   template <typename Run>
   ExecResult RunTop(const StateReader& state, const BlockContext& block, Mode mode,
                     const AccountId& origin, const Weight& gas_limit,
-                    const std::atomic<bool>* interrupt, Run run) {
+                    const std::atomic<bool>* interrupt,
+                    std::chrono::steady_clock::time_point deadline, Run run) {
     Execution exec(codes, config.schedule, state, block, mode, origin, extensions);
-    if (mode == Mode::Query) exec.set_interrupt(interrupt);
+    if (mode == Mode::Query) exec.set_interrupt(interrupt, deadline);
     uint64_t fuel_used = 0;
     auto outcome = run(exec, FuelOf(gas_limit), fuel_used);
     ExecResult result;
@@ -74,7 +75,7 @@ struct Runtime::Impl {
   ExecResult RunCall(const StateReader& state, const BlockContext& block, Mode mode,
                      const CallRequest& request) {
     return RunTop(state, block, mode, request.origin, request.gas_limit, request.interrupt,
-                  [&](Execution& exec, uint64_t fuel, uint64_t& used) {
+                  request.deadline, [&](Execution& exec, uint64_t fuel, uint64_t& used) {
                     Execution::CallSpec spec;
                     spec.caller = request.origin;
                     spec.dest = request.dest;
@@ -88,7 +89,7 @@ struct Runtime::Impl {
   ExecResult RunInstantiate(const StateReader& state, const BlockContext& block, Mode mode,
                             const InstantiateRequest& request) {
     return RunTop(state, block, mode, request.origin, request.gas_limit, request.interrupt,
-                  [&](Execution& exec, uint64_t fuel, uint64_t& used) {
+                  request.deadline, [&](Execution& exec, uint64_t fuel, uint64_t& used) {
                     Execution::InstantiateSpec spec;
                     spec.caller = request.origin;
                     spec.code_hash = request.code_hash;

@@ -95,11 +95,18 @@ struct Server::Impl {
   std::function<void(const Request&, const Response&)> observer;
   std::function<void(Response&, int, const std::string&)> error_writer;
 
-  std::optional<net::io_context> ioc;
+  // One event loop per thread, each with its own connections: no locks or wake-ups between
+  // threads on the way of a request. loops[0] also accepts and sweeps.
+  struct Loop {
+    net::io_context ioc{1};
+    net::executor_work_guard<net::io_context::executor_type> work = net::make_work_guard(ioc);
+    std::thread thread;
+  };
+  std::vector<std::unique_ptr<Loop>> loops;
+  size_t next_loop = 0;  // where the next connection goes (round robin; the acceptor's loop only)
   std::optional<tcp::acceptor> acceptor;
   std::optional<net::steady_timer> accept_retry;
   std::optional<net::thread_pool> pool;
-  std::vector<std::thread> loop_threads;
   std::atomic<size_t> deferred{0};
   std::atomic<bool> stopping{false};
 
@@ -174,7 +181,7 @@ struct Server::Impl {
 namespace detail {
 
 // One client connection: read a request, answer it, again while the client keeps it alive. Its
-// asynchronous steps run one after another on the connection's strand; deferred work and
+// asynchronous steps run one after another on the connection's loop; deferred work and
 // streams hop to the blocking pool and back. While it waits for the client (to send a request,
 // to take an answer) it has a deadline, and the server's sweeper closes it once that passes.
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -194,7 +201,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Clock::time_point deadline() const {
     return Clock::time_point(Clock::duration(deadline_.load(std::memory_order_relaxed)));
   }
-  // From the sweeper: ends the connection on its own strand (its pending operations fail).
+  // From the sweeper: ends the connection on its own loop (its pending operations fail).
   void Expire() {
     net::post(socket_.get_executor(), [self = shared_from_this()] {
       beast::error_code ignored;
@@ -238,8 +245,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
                     std::memory_order_relaxed);
   }
   void ClearDeadline() {
-    deadline_.store(Clock::time_point::max().time_since_epoch().count(),
-                    std::memory_order_relaxed);
+    deadline_.store(Clock::time_point::max().time_since_epoch().count(), std::memory_order_relaxed);
   }
 
   void OnRequest(beast::error_code ec) {
@@ -428,7 +434,8 @@ void Server::Impl::Sweep() {
 }
 
 void Server::Impl::Accept() {
-  acceptor->async_accept(net::make_strand(*ioc), [this](beast::error_code ec, tcp::socket socket) {
+  Loop& loop = *loops[next_loop++ % loops.size()];
+  acceptor->async_accept(loop.ioc, [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
     if (ec) {
       // Out of descriptors, most likely: wait a moment instead of spinning on the error.
@@ -469,16 +476,17 @@ void Server::SetErrorWriter(std::function<void(Response&, int, const std::string
 Expected<int, std::string> Server::Start(const ServerOptions& options) {
   Impl& s = *impl_;
   s.options = options;
-  const size_t loops = std::max<size_t>(options.loop_threads, 1);
-  s.ioc.emplace(int(loops));
+  for (size_t i = 0; i < std::max<size_t>(options.loop_threads, 1); ++i)
+    s.loops.push_back(std::make_unique<Impl::Loop>());
+  net::io_context& first = s.loops[0]->ioc;
   s.pool.emplace(std::max<size_t>(options.blocking_threads, 1));
-  s.acceptor.emplace(*s.ioc);
-  s.accept_retry.emplace(*s.ioc);
-  s.sweep_timer.emplace(*s.ioc);
+  s.acceptor.emplace(first);
+  s.accept_retry.emplace(first);
+  s.sweep_timer.emplace(first);
 
   const auto where = fmt::format("{}:{}", options.host, options.port);
   beast::error_code ec;
-  tcp::resolver resolver(*s.ioc);
+  tcp::resolver resolver(first);
   auto endpoints = resolver.resolve(options.host, std::to_string(options.port),
                                     tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || endpoints.empty())
@@ -499,23 +507,23 @@ Expected<int, std::string> Server::Start(const ServerOptions& options) {
   const int port = s.acceptor->local_endpoint().port();
   s.Accept();
   s.Sweep();
-  for (size_t i = 0; i < loops; ++i) s.loop_threads.emplace_back([&s] { s.ioc->run(); });
+  for (auto& loop : s.loops) loop->thread = std::thread([l = loop.get()] { l->ioc.run(); });
   return port;
 }
 
 void Server::Stop() {
   Impl& s = *impl_;
-  if (!s.ioc || s.stopping.exchange(true)) return;
+  if (s.loops.empty() || s.stopping.exchange(true)) return;
   // Deferred work and streams end first (a stream notices `stopping` within a call of `next`),
   // then the loop, and with the io_context go the connections still open.
   s.pool->join();
-  s.ioc->stop();
-  for (auto& t : s.loop_threads) t.join();
-  s.loop_threads.clear();
+  for (auto& loop : s.loops) loop->ioc.stop();
+  for (auto& loop : s.loops)
+    if (loop->thread.joinable()) loop->thread.join();
   s.accept_retry.reset();
   s.sweep_timer.reset();
   s.acceptor.reset();
-  s.ioc.reset();
+  s.loops.clear();
   s.pool.reset();
 }
 

@@ -1,11 +1,13 @@
 // phatd's HTTP/1.1 server (internal to src/node): Boost.Beast on an Asio event loop.
 //
-// Why an event loop: a server with a blocking thread per kept-alive connection (cpp-httplib,
+// Why event loops: a server with a blocking thread per kept-alive connection (cpp-httplib,
 // which phatd used first) pays two thread switches per request, and on 2 cores that capped phatd
-// near 16,000 queries/s with most of its CPU in the kernel (docs/PERFORMANCE.md). Here a few loop
-// threads take whatever sockets are ready, run the handler and write the answer.
+// near 16,000 queries/s with most of its CPU in the kernel (docs/PERFORMANCE.md). Here each loop
+// thread has its own connections (given out in turn as they are accepted) and takes whichever of
+// them are ready, runs the handler and writes the answer, with no other thread involved.
 //
-// Handlers therefore run on a loop thread and must not wait. One that has to wait (for a receipt,
+// Handlers therefore run on a loop thread and must not wait: while one runs, the other
+// connections of its loop wait. One that has to wait (for a receipt,
 // for a query's turn) hands that part to the server's blocking pool with Response::Defer, and the
 // answer goes out when it is done; one that streams (NDJSON follow) uses Response::Stream and
 // writes from a blocking-pool thread for as long as the client stays.
@@ -51,7 +53,8 @@ class Response {
   std::string body;
 
   // The rest of the answer needs a wait: `work` runs on the blocking pool and fills in this
-  // response (it may call Defer no further, but may Stream).
+  // response (it may call Defer no further, but may Stream). The request stays valid until the
+  // answer is sent, so `work` may refer to it.
   void Defer(std::function<void(Response&)> work) { deferred_ = std::move(work); }
   // Answers 200 with a chunked body of `content_type` written from a blocking-pool thread:
   // `next` is called again and again; each call puts what to send now into its argument (empty:
@@ -72,8 +75,9 @@ struct ServerOptions {
   int port = 0;  // 0: any free port
   size_t max_body_bytes = 4 << 20;
   size_t keep_alive_requests = 100'000;  // then the connection is closed
-  // Loop threads: each runs I/O and handlers. Blocking threads: deferred work and streams; more
-  // deferred requests than max_deferred waiting get 503.
+  // Loop threads: each runs I/O and handlers for its connections (one per core is right).
+  // Blocking threads: deferred work and streams; more deferred requests than max_deferred
+  // waiting get 503.
   size_t loop_threads = 2;
   size_t blocking_threads = 64;
   size_t max_deferred = 1024;

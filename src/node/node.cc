@@ -110,8 +110,8 @@ void Error(http::Response& res, int status, const std::string& message) {
 }
 
 // The JSON object of a request body; an error says why not.
-Expected<json, std::string> ParseBody(const http::Request& req) {
-  json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+Expected<json, std::string> ParseBody(const std::string& text) {
+  json body = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) return unexpected(std::string("the request body is not valid JSON"));
   if (!body.is_object()) return unexpected(std::string("the request body must be a JSON object"));
   return body;
@@ -164,7 +164,6 @@ struct Node::Impl {
   ReplayGuard replay{100'000};
   SessionTable sessions;
   QueryGate query_gate;
-  Watchdog watchdog;
   std::atomic<bool> stopping{false};
   std::thread watcher;
   LogBuffer logs;
@@ -197,17 +196,20 @@ struct Node::Impl {
 
   void Routes();
   void PostCommand(const http::Request& req, http::Response& res);
-  void PostCommandBatch(const http::Request& req, http::Response& res);
+  void PostCommandBatch(const std::string& request_body, http::Response& res);
   void PostQuery(const http::Request& req, http::Response& res);
   void PostSession(const http::Request& req, http::Response& res);
   // A query's two forms (docs/API.md): signed, or in a session with a MAC.
   Expected<Query, Refusal> AuthenticateSignedQuery(const json& body);
   Expected<Query, Refusal> AuthenticateSessionQuery(const json& body);
-  // Runs the query now if it gets a turn at once, else waits for one on the server's blocking
-  // pool.
+  // Runs the query on this loop thread for at most config.inline_query_time; if that is not
+  // enough, again on the server's blocking pool when it gets a turn.
   void RunQuery(Query query, Clock::time_point started, http::Response& res);
-  void RunAdmittedQuery(Query query, Clock::time_point started, Clock::time_point deadline,
-                        http::Response& res);
+  contracts::ExecResult ExecuteQuery(const Query& query, Clock::time_point deadline);
+  static bool Interrupted(const contracts::ExecResult& result);
+  // The answer, the query's log lines and its timing.
+  void AnswerQuery(const Query& query, contracts::ExecResult result, Clock::time_point started,
+                   http::Response& res);
   void WatchBlocks();
   void GetEvents(const http::Request& req, http::Response& res);
   void GetLogs(const http::Request& req, http::Response& res);
@@ -251,11 +253,11 @@ void Node::Impl::Routes() {
     res.content_type = "text/plain; version=0.0.4";
     res.body = metrics.Render(chain->status().height);
   });
-  server.Post("/commands", [this](const http::Request& req, http::Response& res) {
-    PostCommand(req, res);
-  });
+  server.Post("/commands",
+              [this](const http::Request& req, http::Response& res) { PostCommand(req, res); });
+  // A batch verifies up to a thousand signatures: too long for a loop thread.
   server.Post("/commands/batch", [this](const http::Request& req, http::Response& res) {
-    PostCommandBatch(req, res);
+    res.Defer([this, &req](http::Response& res) { PostCommandBatch(req.body, res); });
   });
   server.Get("/receipts/{}", [this](const http::Request& req, http::Response& res) {
     auto hash = Id32(req.path_param);
@@ -274,9 +276,8 @@ void Node::Impl::Routes() {
   });
   server.Post("/query",
               [this](const http::Request& req, http::Response& res) { PostQuery(req, res); });
-  server.Post("/sessions", [this](const http::Request& req, http::Response& res) {
-    PostSession(req, res);
-  });
+  server.Post("/sessions",
+              [this](const http::Request& req, http::Response& res) { PostSession(req, res); });
   server.Get("/accounts/{}", [this](const http::Request& req, http::Response& res) {
     auto id = Id32(req.path_param);
     if (!id) return Error(res, 400, "an account id is 0x followed by 64 hex digits");
@@ -316,8 +317,7 @@ void Node::Impl::Routes() {
   });
   server.Get("/events",
              [this](const http::Request& req, http::Response& res) { GetEvents(req, res); });
-  server.Get("/logs",
-             [this](const http::Request& req, http::Response& res) { GetLogs(req, res); });
+  server.Get("/logs", [this](const http::Request& req, http::Response& res) { GetLogs(req, res); });
 }
 
 // The status and message a refused command gets.
@@ -335,8 +335,8 @@ std::pair<int, std::string> SubmitRefusal(const ledger::SubmitError& e) {
   return {503, e.message};
 }
 
-void Node::Impl::PostCommandBatch(const http::Request& req, http::Response& res) {
-  auto body = ParseBody(req);
+void Node::Impl::PostCommandBatch(const std::string& request_body, http::Response& res) {
+  auto body = ParseBody(request_body);
   if (!body) return Error(res, 400, body.error());
   auto list = body->find("commands");
   if (list == body->end() || !list->is_array() || list->empty() ||
@@ -367,7 +367,7 @@ void Node::Impl::PostCommandBatch(const http::Request& req, http::Response& res)
 }
 
 void Node::Impl::PostCommand(const http::Request& req, http::Response& res) {
-  auto body = ParseBody(req);
+  auto body = ParseBody(req.body);
   if (!body) return Error(res, 400, body.error());
   auto bytes = HexField(*body, "command");
   if (!bytes)
@@ -409,7 +409,7 @@ Refusal RefusalOf(QueryError e) {
 }
 
 void Node::Impl::PostSession(const http::Request& req, http::Response& res) {
-  auto body = ParseBody(req);
+  auto body = ParseBody(req.body);
   if (!body) return Error(res, 400, body.error());
   auto bytes = HexField(*body, "session");
   if (!bytes)
@@ -437,10 +437,12 @@ Expected<Query, Refusal> Node::Impl::AuthenticateSessionQuery(const json& body) 
   auto bytes = HexField(body, "session_query");
   auto mac = bytes ? HexField(body, "mac") : bytes;
   if (!bytes || !mac || mac->size() != 32)
-    return unexpected(Refusal{
-        400, (!bytes ? bytes.error() : !mac ? mac.error() : "the MAC is 32 bytes") +
-                 ": send {\"session_query\": \"0x<SCALE(SessionQuery)>\", \"mac\": \"0x<32 "
-                 "bytes>\"}"});
+    return unexpected(
+        Refusal{400, (!bytes ? bytes.error()
+                      : !mac ? mac.error()
+                             : "the MAC is 32 bytes") +
+                         ": send {\"session_query\": \"0x<SCALE(SessionQuery)>\", \"mac\": \"0x<32 "
+                         "bytes>\"}"});
   crypto::Hash256 tag;
   std::copy(mac->begin(), mac->end(), tag.begin());
   auto query = sessions.Authenticate(*bytes, tag, MillisNow());
@@ -472,7 +474,7 @@ Expected<Query, Refusal> Node::Impl::AuthenticateSignedQuery(const json& body) {
 
 void Node::Impl::PostQuery(const http::Request& req, http::Response& res) {
   const auto started = Clock::now();
-  auto body = ParseBody(req);
+  auto body = ParseBody(req.body);
   if (!body) return Error(res, 400, body.error());
   auto query = body->contains("session_query") ? AuthenticateSessionQuery(*body)
                                                : AuthenticateSignedQuery(*body);
@@ -487,11 +489,22 @@ void Node::Impl::PostQuery(const http::Request& req, http::Response& res) {
 void Node::Impl::RunQuery(Query query, Clock::time_point started, http::Response& res) {
   // The time limit counts from arrival: waiting for a turn uses it up too.
   const auto deadline = started + config.query_timeout;
-  if (query_gate.TryEnter()) return RunAdmittedQuery(std::move(query), started, deadline, res);
-  res.Defer([this, query = std::move(query), started, deadline](http::Response& res) mutable {
+  // First on the loop thread that read it, for a short while: almost every query ends well
+  // within that, and no other thread is involved. (The loop's other connections wait meanwhile,
+  // which is why the while is short.)
+  if (config.inline_query_time.count() > 0) {
+    const auto inline_deadline = std::min(deadline, Clock::now() + config.inline_query_time);
+    contracts::ExecResult result = ExecuteQuery(query, inline_deadline);
+    if (!Interrupted(result) || inline_deadline == deadline)
+      return AnswerQuery(query, std::move(result), started, res);
+  }
+  // A longer query runs again from the start on the blocking pool, in its turn, to its deadline.
+  // (Its first attempt changed nothing: a query's writes are discarded and its logs were not
+  // kept.)
+  res.Defer([this, query = std::move(query), started, deadline](http::Response& res) {
     switch (query_gate.Enter(deadline)) {
       case QueryGate::Admission::Admitted:
-        return RunAdmittedQuery(std::move(query), started, deadline, res);
+        break;
       case QueryGate::Admission::Busy:
         return Error(res, 503,
                      fmt::format("the node is busy: {} queries are waiting; retry shortly",
@@ -501,35 +514,41 @@ void Node::Impl::RunQuery(Query query, Clock::time_point started, http::Response
                      fmt::format("the query waited {} ms for a turn and was not run; retry later",
                                  config.query_timeout.count()));
     }
+    contracts::ExecResult result = ExecuteQuery(query, deadline);
+    query_gate.Leave();
+    AnswerQuery(query, std::move(result), started, res);
   });
 }
 
-void Node::Impl::RunAdmittedQuery(Query query, Clock::time_point started,
-                                  Clock::time_point deadline, http::Response& res) {
-  std::atomic<bool> interrupt{false};
-  const Watchdog::Ticket ticket = watchdog.Arm(deadline, &interrupt);
-  contracts::CallRequest call{query.origin, query.dest, 0, std::move(query.input),
+bool Node::Impl::Interrupted(const contracts::ExecResult& result) {
+  return !result.result && result.result.error().kind == contracts::ContractError::Interrupted;
+}
+
+contracts::ExecResult Node::Impl::ExecuteQuery(const Query& query, Clock::time_point deadline) {
+  contracts::CallRequest call{query.origin, query.dest, 0, query.input,
                               contracts::Weight{query.gas_limit, 0}};
-  call.interrupt = &interrupt;
+  call.deadline = deadline;
   auto snapshot = chain->Snapshot();
   // The height the snapshot shows, so seal0.block_number agrees with the state read.
   uint64_t height = 0;
   if (auto h = snapshot->GetMeta("height")) height = codec::DecodeAll<uint64_t>(*h).value_or(0);
   const contracts::BlockContext block{uint32_t(height), MillisNow()};
-  contracts::ExecResult result = chain->runtime().Query(*snapshot, block, call);
-  watchdog.Disarm(ticket);
-  query_gate.Leave();
+  return chain->runtime().Query(*snapshot, block, call);
+}
+
+void Node::Impl::AnswerQuery(const Query& query, contracts::ExecResult result,
+                             Clock::time_point started, http::Response& res) {
   if (!result.debug_message.empty()) {
     LogRecord context;
     context.time_ms = MillisNow();
     context.from_query = true;
-    context.contract = call.dest;
-    context.origin = call.origin;
+    context.contract = query.dest;
+    context.origin = query.origin;
     logs.AppendLines(context, result.debug_message);
   }
   metrics.ObserveQuery(std::chrono::duration<double>(Clock::now() - started).count());
 
-  if (!result.result && result.result.error().kind == contracts::ContractError::Interrupted)
+  if (Interrupted(result))
     return Error(res, 504,
                  fmt::format("the query ran for its time limit of {} ms and was stopped",
                              config.query_timeout.count()));
@@ -595,9 +614,12 @@ void Node::Impl::GetEvents(const http::Request& req, http::Response& res) {
   const auto follow = FollowParam(req);
   if (!follow) return Error(res, 400, "follow is true or false");
   if (!*follow) {
-    json events = json::array();
-    const uint64_t next = CollectEvents(from, chain->status().height, events);
-    return Reply(res, 200, json{{"events", events}, {"next_block", next}});
+    // Up to kMaxBlocksPerPage blocks read and turned into JSON: on the pool, not the loop.
+    return res.Defer([this, from](http::Response& res) {
+      json events = json::array();
+      const uint64_t next = CollectEvents(from, chain->status().height, events);
+      Reply(res, 200, json{{"events", events}, {"next_block", next}});
+    });
   }
   auto next_block = std::make_shared<uint64_t>(from);
   StreamNdjson(res, [this, next_block] {
@@ -696,11 +718,11 @@ Expected<std::unique_ptr<Node>, std::string> Node::Start(NodeConfig config) {
   options.port = impl->config.port;
   options.max_body_bytes = impl->config.max_body_bytes;
   options.keep_alive_requests = impl->config.keep_alive_requests;
-  // Enough loop threads that the queries running on them (at most query_workers) leave the
-  // others free for I/O; a blocking thread for every query that may wait for a turn and every
-  // stream, and as many as there may be streams for requests waiting for receipts.
-  options.loop_threads = impl->config.http_threads + impl->config.query_workers;
-  options.blocking_threads = impl->config.query_queue + 2 * impl->config.max_streams;
+  // A blocking thread for every long query that may run or wait for a turn and every stream, and
+  // as many as there may be streams for requests waiting for receipts.
+  options.loop_threads = impl->config.http_threads;
+  options.blocking_threads =
+      impl->config.query_workers + impl->config.query_queue + 2 * impl->config.max_streams;
   impl->port = PHAT_TRY(impl->server.Start(options));
   Impl* p = impl.get();
   impl->watcher = std::thread([p] { p->WatchBlocks(); });

@@ -98,11 +98,26 @@ TEST_F(RuntimeTest, AnInterruptedQueryStopsItsCalleesAndFailsAsInterrupted) {
   EXPECT_TRUE(FailsWith(r, ContractError::Interrupted));
 }
 
-TEST_F(RuntimeTest, TransactionsIgnoreTheInterruptFlag) {
+// The same by a deadline, which the engine checks itself: no other thread involved.
+TEST_F(RuntimeTest, AQueryPastItsDeadlineStopsAndFailsAsInterrupted) {
+  gas_limit_.ref_time = uint64_t(1) << 62;
+  AccountId other = MustDeploy(code_, AsBytes("other"));
+  CallRequest request{kAlice, contract_, 0, CallCmd(other, 0, Cmd(4)), gas_limit_};
+  const auto started = std::chrono::steady_clock::now();
+  request.deadline = started + std::chrono::milliseconds(30);
+  ExecResult r = runtime_.Query(state_, block_, request);
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_TRUE(FailsWith(r, ContractError::Interrupted));
+  EXPECT_GE(took, std::chrono::milliseconds(30));
+  EXPECT_LT(took, std::chrono::seconds(2));
+}
+
+TEST_F(RuntimeTest, TransactionsIgnoreTheInterruptFlagAndDeadline) {
   std::atomic<bool> stop{true};
   gas_limit_.ref_time = 8'000'000'000 * 4;  // four million fuel: more than one slice
   CallRequest request{kAlice, contract_, 0, Cmd(4), gas_limit_};
   request.interrupt = &stop;
+  request.deadline = std::chrono::steady_clock::now();
   ExecResult r = runtime_.Call(state_, block_, request);
   EXPECT_TRUE(FailsWith(r, ContractError::OutOfGas));
   EXPECT_EQ(r.gas_consumed.ref_time, gas_limit_.ref_time);

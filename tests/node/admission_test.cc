@@ -1,4 +1,4 @@
-// The query gate (first come, first served; bounded waiting; deadlines) and the watchdog.
+// The query gate: first come, first served; bounded waiting; deadlines.
 #include "node/admission.h"
 
 #include <gtest/gtest.h>
@@ -44,21 +44,6 @@ TEST(QueryGate, AWaiterGivesUpAtItsDeadline) {
   gate.Leave();
   EXPECT_EQ(gate.Enter(Clock::now() + milliseconds(20)), QueryGate::Admission::Admitted);
   gate.Leave();
-}
-
-TEST(Watchdog, RaisesFlagsAtTheirDeadlinesUnlessDisarmed) {
-  Watchdog dog;
-  std::atomic<bool> late{false}, soon{false}, disarmed{false};
-  dog.Arm(Clock::now() + milliseconds(200), &late);
-  dog.Arm(Clock::now() + milliseconds(20), &soon);  // sooner than what the dog sleeps until
-  auto ticket = dog.Arm(Clock::now() + milliseconds(20), &disarmed);
-  dog.Disarm(ticket);
-  std::this_thread::sleep_for(milliseconds(100));
-  EXPECT_TRUE(soon.load());
-  EXPECT_FALSE(late.load());
-  EXPECT_FALSE(disarmed.load());
-  std::this_thread::sleep_for(milliseconds(200));
-  EXPECT_TRUE(late.load());
 }
 
 }  // namespace

@@ -475,6 +475,23 @@ TEST_F(NodeTest, AQueryOverItsWallTimeIsStoppedWithA504) {
   EXPECT_TRUE(Post("/query", QueryBody(get, Alice()), 200).contains("result"));
 }
 
+// A query longer than its turn on the HTTP loop is stopped there and runs again, from the start,
+// on the blocking pool, up to its own limits (here its gas, which a loop spends in ~50 ms).
+TEST_F(NodeTest, AQueryLongerThanItsInlineTimeRunsAgainOnThePool) {
+  for (auto inline_time : {std::chrono::microseconds(1'000), std::chrono::microseconds(0)}) {
+    NodeConfig config;
+    config.inline_query_time = inline_time;
+    StartNode(config);
+    const AccountId contract = DeployCommandsContract();
+    const uint64_t gas = 8'000 * uint64_t(50'000'000);  // 50 million fuel
+    Query loop{Alice().id, contract, Bytes{4}, gas, NowMs() + 30'000};
+    json answer = Post("/query", QueryBody(loop, Alice()), 200);
+    EXPECT_EQ(answer["gas_consumed"].get<uint64_t>(), gas) << answer.dump();
+    EXPECT_TRUE(answer["error"].get<std::string>().find("gas") != std::string::npos)
+        << answer.dump();
+  }
+}
+
 // The real binary, started with port 0 (its port read from its output): its pid, port and output.
 struct Spawned {
   pid_t pid = -1;

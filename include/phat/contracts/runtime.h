@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -77,9 +78,11 @@ struct CallRequest {
   Balance value = 0;
   Bytes input;
   Weight gas_limit;
-  // Queries only: while *interrupt is true the query stops with ContractError::Interrupted (a
-  // worker's wall-time limit). Transactions ignore it: they must end alike on every worker.
+  // Queries only: while *interrupt is true, or once `deadline` has passed, the query stops with
+  // ContractError::Interrupted (a worker's wall-time limit). Transactions ignore both: they must
+  // end alike on every worker.
   const std::atomic<bool>* interrupt = nullptr;
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 struct InstantiateRequest {
@@ -89,7 +92,8 @@ struct InstantiateRequest {
   Bytes input;
   Bytes salt;
   Weight gas_limit;
-  const std::atomic<bool>* interrupt = nullptr;  // as CallRequest::interrupt
+  const std::atomic<bool>* interrupt = nullptr;  // as CallRequest's
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 // What the top frame returned: seal_return's flags and data, or empty data with no flags when

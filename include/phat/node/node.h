@@ -1,9 +1,10 @@
 // phatd's core: a Chain (the ledger: log, state, block producer) behind an HTTP/JSON API
 // (docs/API.md). Commands are checked and queued on the chain; queries (signed, or in a session)
-// run read-only on a snapshot of the committed state, a bounded number at once, and are stopped
-// at their wall-time limit; a watcher follows committed blocks for the metrics and the contract
-// logs (LogBuffer), which clients can follow. The development cluster (`--dev`) is
-// described here too: its well-known accounts and cluster id, so that tools and tests agree.
+// run read-only on a snapshot of the committed state (briefly on the HTTP loop, longer ones a
+// bounded number at once on a pool) and are stopped at their wall-time limit; a watcher follows
+// committed blocks for the metrics and the contract logs (LogBuffer), which clients can follow. The
+// development cluster (`--dev`) is described here too: its well-known accounts and cluster id, so
+// that tools and tests agree.
 //
 // Thread safety: Node's methods may be called from any thread; Stop() is idempotent and the
 // destructor calls it. The HTTP server runs handlers on its event-loop threads, and waits (for a
@@ -44,14 +45,16 @@ struct NodeConfig {
   int port = 0;  // 0: any free port (Node::port() says which)
   size_t max_body_bytes = 4 << 20;
   size_t max_batch_commands = 1000;  // POST /commands/batch
-  // HTTP: the server's event-loop threads for I/O (one per core is plenty; the loop has
-  // query_workers more for the queries it runs) and how many requests one connection may send
-  // before the server closes it.
+  // HTTP: the server's event-loop threads (one per core) and how many requests one connection
+  // may send before the server closes it.
   size_t http_threads = 2;
   size_t keep_alive_requests = 100'000;
-  // Queries run on the HTTP loop threads: at most query_workers at once, at most query_queue
-  // waiting for a turn (more are refused with 503). query_timeout counts from arrival; a query
-  // still running then is interrupted (504). max_query_gas bounds the work of one query.
+  // A query runs first on the loop thread that read it, for at most inline_query_time (0: never);
+  // one that needs longer is stopped and runs again from the start on the server's blocking pool:
+  // there at most query_workers at once, at most query_queue waiting for a turn (more are refused
+  // with 503). query_timeout counts from arrival; a query still running then is interrupted
+  // (504). max_query_gas bounds the work of one query.
+  std::chrono::microseconds inline_query_time{2'000};
   size_t query_workers = 4;
   size_t query_queue = 64;
   std::chrono::milliseconds query_timeout{10'000};
@@ -59,9 +62,9 @@ struct NodeConfig {
   // Query sessions (session.h): how many are kept, and the longest one may last.
   size_t max_sessions = 10'000;
   uint64_t max_session_lifetime_ms = 3'600'000;
-  size_t log_capacity = 100'000;  // contract log lines kept in memory (LogBuffer)
-  size_t max_streams = 32;        // clients following /events or /logs at once
-  uint64_t max_query_future_ms = 60'000;       // how far ahead a query's expiry may be
+  size_t log_capacity = 100'000;          // contract log lines kept in memory (LogBuffer)
+  size_t max_streams = 32;                // clients following /events or /logs at once
+  uint64_t max_query_future_ms = 60'000;  // how far ahead a query's expiry may be
   size_t replay_guard_capacity = 100'000;
   std::chrono::milliseconds max_wait{30'000};  // the longest a request waits for a receipt
   std::string version = "0.1.0";

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -263,10 +264,16 @@ class Store {
   void SetFuel(uint64_t fuel);
   uint64_t fuel_remaining() const;
   uint64_t fuel_consumed() const { return fuel_consumed_; }
-  // While *flag is true, a running call stops (ExecError::Kind::Interrupted) within about a
-  // millisecond of work, whenever fuel is charged: so only with fuel metering on. Another thread
-  // may set the flag; the store keeps the pointer, so the flag must outlive the calls.
-  void set_interrupt(const std::atomic<bool>* flag) { interrupt_ = flag; }
+  // While *flag is true, or once `deadline` has passed, a running call stops
+  // (ExecError::Kind::Interrupted) within about a millisecond of work, whenever fuel is charged:
+  // so only with fuel metering on. Another thread may set the flag; the store keeps the pointer,
+  // so the flag must outlive the calls.
+  void set_interrupt(const std::atomic<bool>* flag,
+                     std::chrono::steady_clock::time_point deadline =
+                         std::chrono::steady_clock::time_point::max()) {
+    interrupt_ = flag;
+    interrupt_deadline_ = deadline;
+  }
 
   // Host-side objects, owned by the store.
   Func* NewHostFunc(FuncType type, HostFunction fn);
@@ -304,6 +311,8 @@ class Store {
   void* user_data_ = nullptr;
   int64_t fuel_ = INT64_MAX;
   const std::atomic<bool>* interrupt_ = nullptr;
+  std::chrono::steady_clock::time_point interrupt_deadline_ =
+      std::chrono::steady_clock::time_point::max();
   uint64_t table_elements_ = 0;  // drawn from config_.max_table_elements_total
   uint64_t memory_pages_ = 0;    // drawn from config_.max_memory_pages_total
   uint64_t fuel_consumed_ = 0;

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 
 #include <cstdint>
 #include <cstddef>
@@ -68,9 +69,11 @@ struct ExecContext {
   HostFailure host_failure;
   int64_t fuel = 0;  // fuel left when execution stopped
   // The budget beyond the running slice. Execution runs on slices of fuel so that it can look at
-  // `interrupt` each time one runs out (Refuel), at no cost to the fast path.
+  // `interrupt` and the clock each time one runs out (Refuel), at no cost to the fast path.
   int64_t fuel_reserve = 0;
   const std::atomic<bool>* interrupt = nullptr;
+  std::chrono::steady_clock::time_point interrupt_deadline =
+      std::chrono::steady_clock::time_point::max();
   bool interrupted = false;
   int64_t fuel_left() const { return std::max<int64_t>(fuel, 0) + fuel_reserve; }
 

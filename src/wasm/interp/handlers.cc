@@ -59,10 +59,13 @@ inline const Instr* Advance(const Instr* ip, ptrdiff_t bytes) {
   ctx->fuel = fuel;
   return ctx->interrupted ? Status::Interrupted : Status::OutOfFuel;
 }
-// The running slice is spent: stop if the embedder asked to, else draw the next slice (at least
+// The running slice is spent: stop if the embedder asked to (its flag, or its deadline has
+// passed: a clock read per slice, about a millisecond of work), else draw the next slice (at least
 // what the charge overdrew) from the reserve. Negative: stop.
 [[gnu::noinline, gnu::cold]] int64_t Refuel(ExecContext* ctx, int64_t fuel) {
-  if (ctx->interrupt && ctx->interrupt->load(std::memory_order_relaxed)) {
+  const bool flagged = ctx->interrupt && ctx->interrupt->load(std::memory_order_relaxed);
+  if (flagged || (ctx->interrupt_deadline != std::chrono::steady_clock::time_point::max() &&
+                  std::chrono::steady_clock::now() >= ctx->interrupt_deadline)) {
     ctx->interrupted = true;
     return -1;
   }

@@ -466,6 +466,7 @@ Expected<void, ExecError> Store::Execute(Func* func, uint64_t* io) {
   const int64_t fuel_before = outer ? outer->fuel_left() : fuel_;
   ctx.fuel_reserve = fuel_before - std::min(fuel_before, interp::kFuelSlice);
   ctx.interrupt = interrupt_;
+  ctx.interrupt_deadline = interrupt_deadline_;
   ++depth_;
   stack_->active = &ctx;
   Status status = interp::Run(func->code()->code, fp, &ctx, fuel_before - ctx.fuel_reserve);
