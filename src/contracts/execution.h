@@ -102,6 +102,11 @@ class Execution {
   }
   // Whether a frame was stopped so (whatever its callers made of it).
   bool interrupted() const { return interrupted_; }
+  // A chain extension stopped the query (it would have to wait and may not).
+  void MarkInterrupted() { interrupted_ = true; }
+  std::chrono::steady_clock::time_point deadline() const { return interrupt_deadline_; }
+  bool may_wait() const { return may_wait_; }
+  void set_may_wait(bool may_wait) { may_wait_ = may_wait; }
 
   Overlay& overlay() { return overlay_; }
   const Schedule& schedule() const { return schedule_; }
@@ -138,6 +143,7 @@ class Execution {
   std::chrono::steady_clock::time_point interrupt_deadline_ =
       std::chrono::steady_clock::time_point::max();
   bool interrupted_ = false;
+  bool may_wait_ = true;
   const std::map<uint16_t, std::shared_ptr<ChainExtension>>& extensions_;
   std::vector<Frame*> frames_;
   std::vector<Event> events_;

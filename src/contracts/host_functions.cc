@@ -632,6 +632,8 @@ class FrameExtensionContext final : public ExtensionContext {
   const AccountId& caller() const override { return h_.frame().caller; }
   bool ChargeGas(uint64_t ref_time) override { return h_.Charge(ref_time).has_value(); }
   const StateReader& state() const override { return h_.exec().overlay().base(); }
+  std::chrono::steady_clock::time_point deadline() const override { return h_.exec().deadline(); }
+  bool may_wait() const override { return h_.exec().may_wait(); }
 
  private:
   Host& h_;
@@ -648,7 +650,11 @@ HostResult seal0_call_chain_extension(Host& h) {  // (id, in, in_len, out, out_l
   Bytes input_copy(input.begin(), input.end());
   FrameExtensionContext context(h);
   auto result = extension->Call(uint16_t(id & 0xFFFF), input_copy, context);
-  if (!result) return std::unexpected(Host::Fail(result.error().kind, result.error().message));
+  if (!result) {
+    // An extension that stops the query stops all of it, as the engine's interrupt does.
+    if (result.error().kind == ContractError::Interrupted) h.exec().MarkInterrupted();
+    return std::unexpected(Host::Fail(result.error().kind, result.error().message));
+  }
   PHAT_TRY_VOID(h.WriteOutput(h.I32(3), h.I32(4), result->output, /*allow_skip=*/true));
   h.Return(result->status);
   return {};

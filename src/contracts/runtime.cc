@@ -39,16 +39,18 @@ struct Runtime::Impl {
   uint64_t FuelOf(const Weight& limit) const {
     return limit.ref_time / config.schedule.ref_time_per_fuel;
   }
-  // Runs one top-level call or instantiation and fills in what every result reports.
-  template <typename Run>
+  // Runs one top-level call or instantiation (`request` a CallRequest or InstantiateRequest)
+  // and fills in what every result reports.
+  template <typename Request, typename Run>
   ExecResult RunTop(const StateReader& state, const BlockContext& block, Mode mode,
-                    const AccountId& origin, const Weight& gas_limit,
-                    const std::atomic<bool>* interrupt,
-                    std::chrono::steady_clock::time_point deadline, Run run) {
-    Execution exec(codes, config.schedule, state, block, mode, origin, extensions);
-    if (mode == Mode::Query) exec.set_interrupt(interrupt, deadline);
+                    const Request& request, Run run) {
+    Execution exec(codes, config.schedule, state, block, mode, request.origin, extensions);
+    if (mode == Mode::Query) {
+      exec.set_interrupt(request.interrupt, request.deadline);
+      exec.set_may_wait(request.may_wait);
+    }
     uint64_t fuel_used = 0;
-    auto outcome = run(exec, FuelOf(gas_limit), fuel_used);
+    auto outcome = run(exec, FuelOf(request.gas_limit), fuel_used);
     ExecResult result;
     result.gas_consumed = {fuel_used * config.schedule.ref_time_per_fuel, 0};
     result.gas_required = result.gas_consumed;
@@ -74,31 +76,29 @@ struct Runtime::Impl {
 
   ExecResult RunCall(const StateReader& state, const BlockContext& block, Mode mode,
                      const CallRequest& request) {
-    return RunTop(state, block, mode, request.origin, request.gas_limit, request.interrupt,
-                  request.deadline, [&](Execution& exec, uint64_t fuel, uint64_t& used) {
-                    Execution::CallSpec spec;
-                    spec.caller = request.origin;
-                    spec.dest = request.dest;
-                    spec.value = request.value;
-                    spec.input = request.input;
-                    spec.fuel = fuel;
-                    return exec.Call(std::move(spec), used);
-                  });
+    return RunTop(state, block, mode, request, [&](Execution& exec, uint64_t fuel, uint64_t& used) {
+      Execution::CallSpec spec;
+      spec.caller = request.origin;
+      spec.dest = request.dest;
+      spec.value = request.value;
+      spec.input = request.input;
+      spec.fuel = fuel;
+      return exec.Call(std::move(spec), used);
+    });
   }
 
   ExecResult RunInstantiate(const StateReader& state, const BlockContext& block, Mode mode,
                             const InstantiateRequest& request) {
-    return RunTop(state, block, mode, request.origin, request.gas_limit, request.interrupt,
-                  request.deadline, [&](Execution& exec, uint64_t fuel, uint64_t& used) {
-                    Execution::InstantiateSpec spec;
-                    spec.caller = request.origin;
-                    spec.code_hash = request.code_hash;
-                    spec.value = request.value;
-                    spec.input = request.input;
-                    spec.salt = request.salt;
-                    spec.fuel = fuel;
-                    return exec.Instantiate(std::move(spec), used);
-                  });
+    return RunTop(state, block, mode, request, [&](Execution& exec, uint64_t fuel, uint64_t& used) {
+      Execution::InstantiateSpec spec;
+      spec.caller = request.origin;
+      spec.code_hash = request.code_hash;
+      spec.value = request.value;
+      spec.input = request.input;
+      spec.salt = request.salt;
+      spec.fuel = fuel;
+      return exec.Instantiate(std::move(spec), used);
+    });
   }
 };
 

@@ -83,6 +83,10 @@ struct CallRequest {
   // end alike on every worker.
   const std::atomic<bool>* interrupt = nullptr;
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  // Queries only: false while the query must not wait on anything outside (it runs on a thread
+  // that serves others): a chain extension function that would (an HTTP request) stops it with
+  // ContractError::Interrupted instead, so that the caller can run it again where it may wait.
+  bool may_wait = true;
 };
 
 struct InstantiateRequest {
@@ -94,6 +98,7 @@ struct InstantiateRequest {
   Weight gas_limit;
   const std::atomic<bool>* interrupt = nullptr;  // as CallRequest's
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  bool may_wait = true;
 };
 
 // What the top frame returned: seal_return's flags and data, or empty data with no flags when
@@ -126,6 +131,11 @@ class ExtensionContext {
   // Charges gas for the extension's work; false if the call ran out (then return the failure).
   virtual bool ChargeGas(uint64_t ref_time) = 0;
   virtual const StateReader& state() const = 0;
+  // Queries: when the query must end (time_point::max() for transactions), and whether it may
+  // wait on the outside world now (CallRequest::may_wait). A function that would wait when it
+  // may not returns ContractError::Interrupted: the whole query stops, to be run again.
+  virtual std::chrono::steady_clock::time_point deadline() const = 0;
+  virtual bool may_wait() const = 0;
 };
 struct ExtensionResult {
   uint32_t status = 0;

@@ -1,0 +1,291 @@
+#include "phat/pink/extension.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "phat/codec/scale.h"
+#include "phat/crypto/key_exchange.h"
+
+// pink's HTTP types travel as SCALE structs: their fields in order.
+template <>
+struct phat::codec::ScaleCodec<phat::pink::HttpRequest> {
+  static void Encode(ScaleWriter& w, const pink::HttpRequest& r) {
+    codec::Encode(w, r.url, r.method, r.headers, r.body);
+  }
+  static Decoded<pink::HttpRequest> Decode(ScaleReader& r) {
+    pink::HttpRequest out;
+    out.url = PHAT_TRY(r.String());
+    out.method = PHAT_TRY(r.String());
+    out.headers = PHAT_TRY((codec::Decode<std::vector<std::pair<std::string, std::string>>>(r)));
+    out.body = PHAT_TRY(r.ByteVec());
+    return out;
+  }
+};
+template <>
+struct phat::codec::ScaleCodec<phat::pink::HttpResponse> {
+  static void Encode(ScaleWriter& w, const pink::HttpResponse& r) {
+    codec::Encode(w, r.status_code, r.reason_phrase, r.headers, r.body);
+  }
+  static Decoded<pink::HttpResponse> Decode(ScaleReader& r) {
+    pink::HttpResponse out;
+    out.status_code = PHAT_TRY(r.U16());
+    out.reason_phrase = PHAT_TRY(r.String());
+    out.headers = PHAT_TRY((codec::Decode<std::vector<std::pair<std::string, std::string>>>(r)));
+    out.body = PHAT_TRY(r.ByteVec());
+    return out;
+  }
+};
+// An enum without fields: its variant index.
+template <>
+struct phat::codec::ScaleCodec<phat::pink::HttpRequestError> {
+  static void Encode(ScaleWriter& w, pink::HttpRequestError e) { w.U8(uint8_t(e)); }
+  static Decoded<pink::HttpRequestError> Decode(ScaleReader& r) {
+    const uint8_t index = PHAT_TRY(r.U8());
+    if (index > uint8_t(pink::HttpRequestError::TooManyHeaders))
+      return unexpected(r.Error(fmt::format("HttpRequestError has no variant {}", index)));
+    return pink::HttpRequestError(index);
+  }
+};
+
+namespace phat::pink {
+
+using contracts::Error;
+using contracts::ExtensionContext;
+using contracts::ExtensionResult;
+using contracts::Mode;
+
+std::string_view LogLevelName(uint8_t level) {
+  static constexpr std::string_view kNames[] = {"error", "warn", "info", "debug", "trace"};
+  return level >= 1 && level <= 5 ? kNames[level - 1] : std::string_view("level ?");
+}
+
+namespace {
+
+using Result = Expected<ExtensionResult, Error>;
+using Handler = Result (*)(const Services&, ByteView input, ExtensionContext&);
+
+// ---- Answers ----
+
+// Status 0 and the SCALE value (what pink's EncodeOutput gives for everything but Result errors).
+template <typename T>
+Result Ok(const T& value) {
+  return ExtensionResult{0, codec::Encode(value)};
+}
+Result Nothing() {
+  return ExtensionResult{0, {}};
+}
+// A Result whose error pink encodes as a status code: the code and no output.
+Result ErrStatus(uint32_t status) {
+  return ExtensionResult{status, {}};
+}
+Error Failed(std::string_view function, std::string message) {
+  return Error{contracts::ContractError::HostError, fmt::format("pink {}: {}", function, message)};
+}
+
+template <typename T>
+Expected<T, Error> Args(ByteView input, std::string_view function) {
+  auto args = codec::DecodeAll<T>(input);
+  if (!args)
+    return unexpected(Error{contracts::ContractError::DecodingFailed,
+                            fmt::format("pink {}: {}", function, args.error().ToString())});
+  return std::move(*args);
+}
+
+// ---- HTTP (ids 1 and 22) ----
+
+// Before waiting on the network: only where the query may wait (see extension.h).
+Expected<void, Error> MayWait(const ExtensionContext& context, std::string_view function) {
+  if (context.may_wait()) return {};
+  return unexpected(Error{contracts::ContractError::Interrupted,
+                          fmt::format("pink {} waits on the network: run where it may", function)});
+}
+
+Result HttpRequestInQuery(const Services& s, ByteView input, ExtensionContext& context) {
+  auto [request] = PHAT_TRY(Args<std::tuple<HttpRequest>>(input, "http_request"));
+  PHAT_TRY_VOID(MayWait(context, "http_request"));
+  HttpResult result = s.http ? s.http->Fetch(request, context.deadline())
+                             : HttpResult(unexpected(HttpRequestError::NetworkError));
+  if (!result) result = SingleRequestResult(result.error());
+  // The errors Phala's first runtime knew fail the call with their text.
+  if (!result)
+    return unexpected(Failed("http_request", std::string(HttpRequestErrorText(result.error()))));
+  return Ok(*result);
+}
+Result HttpRequestInTransaction(const Services&, ByteView input, ExtensionContext&) {
+  PHAT_TRY(Args<std::tuple<HttpRequest>>(input, "http_request"));
+  return Ok(HttpResponse{523, "API Unavailable", {}, {}});
+}
+
+// Result<Vec<Result<HttpResponse, HttpRequestError>>, HttpRequestError>, handle_status: Ok is
+// status 0 and the list, Err is status (variant index + 1).
+Result BatchHttpRequestInQuery(const Services& s, ByteView input, ExtensionContext& context) {
+  auto [requests, timeout_ms] =
+      PHAT_TRY((Args<std::tuple<std::vector<HttpRequest>, uint64_t>>(input, "batch_http_request")));
+  PHAT_TRY_VOID(MayWait(context, "batch_http_request"));
+  if (!s.http) return ErrStatus(uint32_t(HttpRequestError::NetworkError) + 1);
+  auto batch = s.http->FetchBatch(requests, BatchDeadline(timeout_ms, context.deadline()));
+  if (!batch) return ErrStatus(uint32_t(batch.error()) + 1);
+  // As in Phala, a request that got no response is an Ok item 523 "Unreachable".
+  std::vector<std::expected<HttpResponse, HttpRequestError>> items;
+  for (HttpResult& item : *batch) {
+    if (!item && (item.error() == HttpRequestError::Timeout ||
+                  item.error() == HttpRequestError::NetworkError))
+      item = SingleRequestResult(item.error());
+    items.push_back(std::move(item));
+  }
+  return Ok(items);
+}
+Result BatchHttpRequestInTransaction(const Services&, ByteView input, ExtensionContext&) {
+  PHAT_TRY((Args<std::tuple<std::vector<HttpRequest>, uint64_t>>(input, "batch_http_request")));
+  return ErrStatus(uint32_t(HttpRequestError::NotAllowed) + 1);
+}
+
+// ---- Logs, randomness, time, identity (ids 10-12, 15-21, 23-25) ----
+
+Result Log(const Services& s, ByteView input, ExtensionContext& context) {
+  auto [level, message] = PHAT_TRY((Args<std::tuple<uint8_t, std::string>>(input, "log")));
+  if (s.log) s.log(context.address(), level, message, context.mode());
+  return Nothing();
+}
+
+constexpr size_t kMaxRandomBytes = 255;  // getrandom's length is a u8
+Result GetRandomInQuery(const Services&, ByteView input, ExtensionContext&) {
+  auto [length] = PHAT_TRY(Args<std::tuple<uint8_t>>(input, "getrandom"));
+  Bytes bytes(length);
+  crypto::RandomBytes(bytes);
+  return Ok(bytes);
+}
+Result EmptyBytes(const Services&, ByteView, ExtensionContext&) {
+  return Ok(Bytes());
+}
+
+Result IsInTransaction(const Services&, ByteView, ExtensionContext& context) {
+  return Ok(context.mode() == Mode::Transaction);
+}
+
+Result SystemContractId(const Services& s, ByteView, ExtensionContext&) {
+  return Ok(s.system_contract);
+}
+
+Result BalanceOf(const Services&, ByteView input, ExtensionContext& context) {
+  auto [account] = PHAT_TRY(Args<std::tuple<contracts::AccountId>>(input, "balance_of"));
+  const contracts::Balance balance = context.state().GetBalance(account);
+  return Ok(std::tuple<codec::uint128, codec::uint128>(balance,
+                                                       balance));  // (total, free): no locks here
+}
+
+Result WorkerPubkeyInQuery(const Services& s, ByteView, ExtensionContext&) {
+  return Ok(s.worker_pubkey);
+}
+Result ZeroKey(const Services&, ByteView, ExtensionContext&) {
+  return Ok(std::array<uint8_t, 32>{});
+}
+
+Result MillisInQuery(const Services&, ByteView, ExtensionContext&) {
+  return Ok(uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count()));
+}
+Result ZeroMillis(const Services&, ByteView, ExtensionContext&) {
+  return Ok(uint64_t(0));
+}
+
+Result CodeExists(const Services&, ByteView input, ExtensionContext& context) {
+  auto [hash, sidevm] =
+      PHAT_TRY((Args<std::tuple<contracts::CodeHash, bool>>(input, "code_exists")));
+  // phat has no SideVM: no SideVM code exists.
+  return Ok(!sidevm && context.state().GetCodeInfo(hash).has_value());
+}
+
+Result ImportLatestSystemCode(const Services& s, ByteView input, ExtensionContext& context) {
+  PHAT_TRY(Args<std::tuple<contracts::AccountId>>(input, "import_latest_system_code"));
+  if (context.address() != s.system_contract)
+    return unexpected(Failed("import_latest_system_code", "only the system contract may call it"));
+  // phat's system code comes with the node, not from a chain: nothing newer to import.
+  return Ok(std::optional<contracts::CodeHash>());
+}
+
+Result RuntimeVersion(const Services& s, ByteView, ExtensionContext&) {
+  return Ok(std::tuple<uint32_t, uint32_t>(s.runtime_version.first, s.runtime_version.second));
+}
+
+Result EventChainHead(const Services& s, ByteView, ExtensionContext&) {
+  auto head = s.event_chain_head ? s.event_chain_head()
+                                 : std::pair<uint64_t, crypto::Hash256>(0, crypto::Hash256{});
+  return Ok(std::tuple<uint64_t, crypto::Hash256>(head.first, head.second));
+}
+
+// pink's JsValue::Exception(String) is variant 5.
+Result JsEvalUnavailable(const Services&, ByteView, ExtensionContext&) {
+  codec::ScaleWriter w;
+  w.U8(5);
+  w.Str("js_eval is not available on this worker");
+  return ExtensionResult{0, w.Take()};
+}
+
+Result NoSgxQuote(const Services&, ByteView, ExtensionContext&) {
+  return Ok(std::optional<Bytes>());  // None: this worker runs outside SGX
+}
+
+// ---- The table ----
+
+struct Function {
+  uint16_t id;
+  std::string_view name;
+  uint64_t gas;  // ref_time charged on entry, on top of the host's per-byte cost
+  Handler in_query;
+  Handler in_transaction;  // what a transaction gets instead
+};
+
+// clang-format off
+constexpr Function kFunctions[] = {
+    //  id  name                                 gas (ps)       query                    transaction
+    {1,  "http_request",                         0,             HttpRequestInQuery,      HttpRequestInTransaction},
+    {10, "log",                                  1'000'000,     Log,                     Log},
+    {11, "getrandom",                            1'000'000,     GetRandomInQuery,        EmptyBytes},
+    {12, "is_in_transaction",                    0,             IsInTransaction,         IsInTransaction},
+    {15, "system_contract_id",                   0,             SystemContractId,        SystemContractId},
+    {16, "balance_of",                           2'000'000,     BalanceOf,               BalanceOf},
+    {17, "worker_pubkey",                        0,             WorkerPubkeyInQuery,     ZeroKey},
+    {18, "untrusted_millis_since_unix_epoch",    0,             MillisInQuery,           ZeroMillis},
+    {19, "code_exists",                          2'000'000,     CodeExists,              CodeExists},
+    {20, "import_latest_system_code",            0,             ImportLatestSystemCode,  ImportLatestSystemCode},
+    {21, "runtime_version",                      0,             RuntimeVersion,          RuntimeVersion},
+    {22, "batch_http_request",                   0,             BatchHttpRequestInQuery, BatchHttpRequestInTransaction},
+    {23, "current_event_chain_head",             0,             EventChainHead,          EventChainHead},
+    {24, "js_eval",                              0,             JsEvalUnavailable,       JsEvalUnavailable},
+    {25, "worker_sgx_quote",                     0,             NoSgxQuote,              NoSgxQuote},
+};
+// clang-format on
+
+const Function* Find(uint16_t id) {
+  for (const Function& f : kFunctions)
+    if (f.id == id) return &f;
+  return nullptr;
+}
+
+}  // namespace
+
+PinkExtension::PinkExtension(Services services) : services_(std::move(services)) {}
+PinkExtension::~PinkExtension() = default;
+
+std::vector<std::pair<uint16_t, std::string_view>> PinkExtension::Functions() {
+  std::vector<std::pair<uint16_t, std::string_view>> out;
+  for (const Function& f : kFunctions) out.emplace_back(f.id, f.name);
+  return out;
+}
+
+Expected<ExtensionResult, Error> PinkExtension::Call(uint16_t func_id, ByteView input,
+                                                     ExtensionContext& context) {
+  const Function* f = Find(func_id);
+  if (!f)
+    return unexpected(Error{contracts::ContractError::NoChainExtension,
+                            fmt::format("pink has no function {}", func_id)});
+  if (f->gas && !context.ChargeGas(f->gas))
+    return unexpected(Error{contracts::ContractError::OutOfGas, fmt::format("pink {}", f->name)});
+  const Handler handler = context.mode() == Mode::Query ? f->in_query : f->in_transaction;
+  return handler(services_, input, context);
+}
+
+}  // namespace phat::pink
