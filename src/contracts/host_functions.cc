@@ -634,6 +634,8 @@ class FrameExtensionContext final : public ExtensionContext {
   const StateReader& state() const override { return h_.exec().overlay().base(); }
   std::chrono::steady_clock::time_point deadline() const override { return h_.exec().deadline(); }
   bool may_wait() const override { return h_.exec().may_wait(); }
+  void WriteDebug(std::string_view text) override { h_.exec().AppendDebug(text); }
+  const BlockContext& block() const override { return h_.exec().block(); }
 
  private:
   Host& h_;

@@ -42,6 +42,8 @@ Expected<void, std::string> Chain::Start() {
   if (!log) return unexpected("the command log: " + log.error().ToString());
   log_ = std::move(*log);
   runtime_ = std::make_unique<contracts::Runtime>(config_.runtime);
+  for (const auto& [id, extension] : config_.extensions)
+    runtime_->RegisterChainExtension(id, extension);
   applier_ = std::make_unique<BlockApplier>(
       *runtime_, ApplierConfig{config_.cluster_id, config_.max_gas_per_command});
 

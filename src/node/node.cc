@@ -12,10 +12,12 @@
 #include "http_server.h"
 #include "phat/crypto/ed25519.h"
 #include "phat/crypto/hash.h"
+#include "phat/crypto/key_exchange.h"
 #include "phat/node/log_buffer.h"
 #include "phat/node/metrics.h"
 #include "phat/node/query.h"
 #include "phat/node/session.h"
+#include "phat/pink/extension.h"
 
 namespace phat::node {
 
@@ -158,6 +160,8 @@ struct Refusal {
 
 struct Node::Impl {
   NodeConfig config;
+  // Before the chain: the pink extension the chain's runtime holds uses it.
+  std::unique_ptr<pink::HttpClient> http_client;
   std::unique_ptr<ledger::Chain> chain;
   http::Server server;
   Metrics metrics;
@@ -205,7 +209,8 @@ struct Node::Impl {
   // Runs the query on this loop thread for at most config.inline_query_time; if that is not
   // enough, again on the server's blocking pool when it gets a turn.
   void RunQuery(Query query, Clock::time_point started, http::Response& res);
-  contracts::ExecResult ExecuteQuery(const Query& query, Clock::time_point deadline);
+  // may_wait: false on the loop thread, where an HTTP request stops the query (to run again).
+  contracts::ExecResult ExecuteQuery(const Query& query, Clock::time_point deadline, bool may_wait);
   static bool Interrupted(const contracts::ExecResult& result);
   // The answer, the query's log lines and its timing.
   void AnswerQuery(const Query& query, contracts::ExecResult result, Clock::time_point started,
@@ -494,11 +499,12 @@ void Node::Impl::RunQuery(Query query, Clock::time_point started, http::Response
   // which is why the while is short.)
   if (config.inline_query_time.count() > 0) {
     const auto inline_deadline = std::min(deadline, Clock::now() + config.inline_query_time);
-    contracts::ExecResult result = ExecuteQuery(query, inline_deadline);
+    contracts::ExecResult result = ExecuteQuery(query, inline_deadline, /*may_wait=*/false);
     if (!Interrupted(result) || inline_deadline == deadline)
       return AnswerQuery(query, std::move(result), started, res);
   }
-  // A longer query runs again from the start on the blocking pool, in its turn, to its deadline.
+  // A longer query, or one that waits on the network (pink HTTP), runs again from the start on
+  // the blocking pool, in its turn, to its deadline.
   // (Its first attempt changed nothing: a query's writes are discarded and its logs were not
   // kept.)
   res.Defer([this, query = std::move(query), started, deadline](http::Response& res) {
@@ -514,7 +520,7 @@ void Node::Impl::RunQuery(Query query, Clock::time_point started, http::Response
                      fmt::format("the query waited {} ms for a turn and was not run; retry later",
                                  config.query_timeout.count()));
     }
-    contracts::ExecResult result = ExecuteQuery(query, deadline);
+    contracts::ExecResult result = ExecuteQuery(query, deadline, /*may_wait=*/true);
     query_gate.Leave();
     AnswerQuery(query, std::move(result), started, res);
   });
@@ -524,10 +530,12 @@ bool Node::Impl::Interrupted(const contracts::ExecResult& result) {
   return !result.result && result.result.error().kind == contracts::ContractError::Interrupted;
 }
 
-contracts::ExecResult Node::Impl::ExecuteQuery(const Query& query, Clock::time_point deadline) {
+contracts::ExecResult Node::Impl::ExecuteQuery(const Query& query, Clock::time_point deadline,
+                                               bool may_wait) {
   contracts::CallRequest call{query.origin, query.dest, 0, query.input,
                               contracts::Weight{query.gas_limit, 0}};
   call.deadline = deadline;
+  call.may_wait = may_wait;
   auto snapshot = chain->Snapshot();
   // The height the snapshot shows, so seal0.block_number agrees with the state read.
   uint64_t height = 0;
@@ -711,6 +719,13 @@ Node::Node(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Expected<std::unique_ptr<Node>, std::string> Node::Start(NodeConfig config) {
   auto impl = std::make_unique<Impl>(std::move(config));
+  impl->http_client = std::make_unique<pink::HttpClient>(impl->config.http_policy);
+  pink::Services services;
+  services.http = impl->http_client.get();
+  // A worker key until workers have identities of their own (pink's worker_pubkey, queries
+  // only): fresh at each start.
+  services.worker_pubkey = crypto::KxKeypairRandom().public_key;
+  impl->config.chain.extensions[0] = std::make_shared<pink::PinkExtension>(std::move(services));
   impl->chain = PHAT_TRY(ledger::Chain::Open(impl->config.chain));
   impl->Routes();
   http::ServerOptions options;

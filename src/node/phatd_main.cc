@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   std::string listen = "127.0.0.1:8000";
   size_t query_workers = 4;
   size_t http_threads = phat::node::NodeConfig().http_threads;
+  std::vector<std::string> http_allow;
   unsigned query_timeout_ms = 10'000;
   app.add_flag("--dev", dev, "run a single-node development cluster with prefunded accounts");
   app.add_option("--data-dir", data_dir, "where the log and the state live")->capture_default_str();
@@ -51,6 +52,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64));
   app.add_option("--query-timeout-ms", query_timeout_ms, "wall-time limit of a query")
       ->capture_default_str();
+  app.add_option("--http-allow", http_allow,
+                 "a host, address or CIDR range contracts' HTTP requests may reach although it "
+                 "is private (repeatable; --dev allows every private address)");
   CLI11_PARSE(app, argc, argv);
 
   if (!dev) {
@@ -87,6 +91,9 @@ int main(int argc, char** argv) {
   config.port = port;
   config.query_workers = query_workers;
   config.http_threads = http_threads;
+  // A development cluster's contracts may call services on this machine and its network.
+  config.http_policy.allow_private_addresses = dev;
+  config.http_policy.allow_list = http_allow;
   config.query_timeout = std::chrono::milliseconds(query_timeout_ms);
   config.version = PHAT_VERSION;
 

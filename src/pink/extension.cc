@@ -143,13 +143,12 @@ Result BatchHttpRequestInTransaction(const Services&, ByteView input, ExtensionC
 
 // ---- Logs, randomness, time, identity (ids 10-12, 15-21, 23-25) ----
 
-Result Log(const Services& s, ByteView input, ExtensionContext& context) {
+Result Log(const Services&, ByteView input, ExtensionContext& context) {
   auto [level, message] = PHAT_TRY((Args<std::tuple<uint8_t, std::string>>(input, "log")));
-  if (s.log) s.log(context.address(), level, message, context.mode());
+  context.WriteDebug(fmt::format("{}: {}\n", LogLevelName(level), message));
   return Nothing();
 }
 
-constexpr size_t kMaxRandomBytes = 255;  // getrandom's length is a u8
 Result GetRandomInQuery(const Services&, ByteView input, ExtensionContext&) {
   auto [length] = PHAT_TRY(Args<std::tuple<uint8_t>>(input, "getrandom"));
   Bytes bytes(length);
@@ -210,10 +209,11 @@ Result RuntimeVersion(const Services& s, ByteView, ExtensionContext&) {
   return Ok(std::tuple<uint32_t, uint32_t>(s.runtime_version.first, s.runtime_version.second));
 }
 
-Result EventChainHead(const Services& s, ByteView, ExtensionContext&) {
-  auto head = s.event_chain_head ? s.event_chain_head()
-                                 : std::pair<uint64_t, crypto::Hash256>(0, crypto::Hash256{});
-  return Ok(std::tuple<uint64_t, crypto::Hash256>(head.first, head.second));
+// Phala's event chain links the cluster's on-chain events by hash; phat's blocks are its events,
+// and the head is (the block being applied, or the one after the snapshot a query reads) with
+// a zero hash: from the call's own block context, so that a replayed command sees what it saw.
+Result EventChainHead(const Services&, ByteView, ExtensionContext& context) {
+  return Ok(std::tuple<uint64_t, crypto::Hash256>(context.block().block_number, {}));
 }
 
 // pink's JsValue::Exception(String) is variant 5.

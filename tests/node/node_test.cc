@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "phat/codec/scale.h"
 #include "phat/crypto/hash.h"
 #include "phat/node/node.h"
 #include "phat/node/query.h"
@@ -45,11 +46,14 @@ std::string Hex0x(ByteView b) {
   return "0x" + ToHex(b);
 }
 
-Bytes CommandsWasm() {
-  std::ifstream in(std::string(PHAT_CONTRACT_FIXTURES) + "/commands.wat");
+Bytes FixtureWasm(const std::string& name) {
+  std::ifstream in(std::string(PHAT_CONTRACT_FIXTURES) + "/" + name);
   std::stringstream text;
   text << in.rdbuf();
   return wasm::testing::Wat2Wasm(text.str());
+}
+Bytes CommandsWasm() {
+  return FixtureWasm("commands.wat");
 }
 
 class NodeTest : public ::testing::Test {
@@ -108,8 +112,8 @@ class NodeTest : public ::testing::Test {
   }
 
   // Uploads and instantiates commands.wat as alice (nonces 0 and 1); returns the address.
-  AccountId DeployCommandsContract() {
-    const Bytes wasm = CommandsWasm();
+  AccountId DeployCommandsContract() { return Deploy(CommandsWasm()); }
+  AccountId Deploy(const Bytes& wasm) {
     json up = Submit(Signed(Alice(), 0, ledger::UploadCode{wasm, true}), true, 200);
     EXPECT_EQ(up["status"], "success") << up.dump();
     EXPECT_EQ(up["code_hash"], Hex0x(crypto::Blake2b256(wasm)));
@@ -490,6 +494,57 @@ TEST_F(NodeTest, AQueryLongerThanItsInlineTimeRunsAgainOnThePool) {
     EXPECT_TRUE(answer["error"].get<std::string>().find("gas") != std::string::npos)
         << answer.dump();
   }
+}
+
+// A contract's pink http_request, made in a query: the node's HTTP client reaches a real server
+// on loopback (the test's policy allows it); the query starts on the HTTP loop, where it may not
+// wait, and answers from the pool. In a command the same call gets 523 and reaches nothing.
+TEST_F(NodeTest, AQueryReachesAWebServerThroughPinkAndACommandDoesNot) {
+  std::atomic<int> served{0};
+  httplib::Server web;
+  web.Get("/price", [&](const httplib::Request&, httplib::Response& res) {
+    served++;
+    res.set_content("4200", "text/plain");
+  });
+  const int web_port = web.bind_to_any_port("127.0.0.1");
+  std::thread web_thread([&] { web.listen_after_bind(); });
+  NodeConfig config;
+  config.http_policy.allow_list = {"127.0.0.1"};
+  StartNode(config);
+  const AccountId contract = Deploy(FixtureWasm("chain_extension.wat"));
+  // chain_extension.wat's input: function id ‖ output capacity ‖ SCALE((HttpRequest,)).
+  codec::ScaleWriter w;
+  w.U32(1);
+  w.U32(4096);
+  codec::Encode(w, "http://127.0.0.1:" + std::to_string(web_port) + "/price", std::string("GET"),
+                std::vector<std::pair<std::string, std::string>>(), Bytes());
+  const Bytes input = w.Take();
+
+  Query get{Alice().id, contract, input, 10'000'000'000, NowMs() + 30'000};
+  json answer = Post("/query", QueryBody(get, Alice()), 200);
+  ASSERT_TRUE(answer.contains("result")) << answer.dump();
+  auto data = FromHex(answer["result"]["data"].get<std::string>());
+  ASSERT_TRUE(data);
+  // status 0 ‖ out_len ‖ HttpResponse{200, "OK", headers, "4200"}
+  codec::ScaleReader reader(*data);
+  EXPECT_EQ(reader.U32().value_or(99), 0u);
+  reader.U32();
+  EXPECT_EQ(reader.U16().value_or(0), 200);
+  const std::string text(data->end() - 4, data->end());
+  EXPECT_EQ(text, "4200");
+  EXPECT_EQ(served.load(), 1);  // the attempt on the loop stopped before its request
+
+  json receipt = Submit(Signed(Alice(), 2, ledger::CallContract{contract, 0, input}), true, 200);
+  ASSERT_EQ(receipt["status"], "success") << receipt.dump();
+  auto output = FromHex(receipt["output"].get<std::string>());
+  ASSERT_TRUE(output);
+  codec::ScaleReader in_command(*output);
+  in_command.U32();
+  in_command.U32();
+  EXPECT_EQ(in_command.U16().value_or(0), 523);
+  EXPECT_EQ(served.load(), 1);
+  web.stop();
+  web_thread.join();
 }
 
 // The real binary, started with port 0 (its port read from its output): its pid, port and output.

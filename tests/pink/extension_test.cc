@@ -30,6 +30,8 @@ class TestContext final : public contracts::ExtensionContext {
   const contracts::StateReader& state() const override { return state_; }
   std::chrono::steady_clock::time_point deadline() const override { return deadline_; }
   bool may_wait() const override { return may_wait_; }
+  void WriteDebug(std::string_view text) override { debug_ += text; }
+  const contracts::BlockContext& block() const override { return block_; }
 
   Mode mode_ = Mode::Query;
   AccountId address_{7};
@@ -40,18 +42,13 @@ class TestContext final : public contracts::ExtensionContext {
   std::chrono::steady_clock::time_point deadline_ =
       std::chrono::steady_clock::now() + std::chrono::seconds(10);
   bool may_wait_ = true;
+  std::string debug_;
+  contracts::BlockContext block_{42, 0};
 };
 
 Bytes ToBytes(const std::array<uint8_t, 32>& a) {
   return Bytes(a.begin(), a.end());
 }
-
-struct Logged {
-  AccountId contract;
-  uint8_t level;
-  std::string message;
-  Mode mode;
-};
 
 class ExtensionTest : public ::testing::Test {
  protected:
@@ -61,13 +58,8 @@ class ExtensionTest : public ::testing::Test {
     http_ = std::make_unique<HttpClient>(policy);
     Services services;
     services.http = http_.get();
-    services.log = [this](const AccountId& contract, uint8_t level, std::string_view message,
-                          Mode mode) {
-      logged_.push_back({contract, level, std::string(message), mode});
-    };
     services.system_contract = AccountId{1};
     services.worker_pubkey = std::array<uint8_t, 32>{9};
-    services.event_chain_head = [] { return std::pair(uint64_t(42), crypto::Hash256{3}); };
     pink_ = std::make_unique<PinkExtension>(std::move(services));
   }
   ~ExtensionTest() override {
@@ -115,7 +107,6 @@ class ExtensionTest : public ::testing::Test {
 
   std::unique_ptr<HttpClient> http_;
   std::unique_ptr<PinkExtension> pink_;
-  std::vector<Logged> logged_;
   TestContext context_;
   httplib::Server server_;
   std::thread server_thread_;
@@ -190,17 +181,12 @@ TEST_F(ExtensionTest, ABatchAnswersEachRequestAndATransactionGetsNotAllowed) {
   EXPECT_TRUE(t->output.empty());
 }
 
-TEST_F(ExtensionTest, LogsGoToTheNodeWithTheirContractLevelAndMode) {
+TEST_F(ExtensionTest, LogLinesGoToTheDebugOutputWithTheirLevel) {
   EXPECT_TRUE(Output(10, uint8_t(3), std::string("hello")).empty());
   context_.mode_ = Mode::Transaction;
   Output(10, uint8_t(1), std::string("bad"));
-  ASSERT_EQ(logged_.size(), 2u);
-  EXPECT_EQ(logged_[0].contract, context_.address_);
-  EXPECT_EQ(logged_[0].level, 3);
-  EXPECT_EQ(logged_[0].message, "hello");
-  EXPECT_EQ(logged_[0].mode, Mode::Query);
-  EXPECT_EQ(logged_[1].mode, Mode::Transaction);
-  EXPECT_EQ(LogLevelName(3), "info");
+  Output(10, uint8_t(9), std::string("odd"));
+  EXPECT_EQ(context_.debug_, "info: hello\nerror: bad\nlevel ?: odd\n");
 }
 
 TEST_F(ExtensionTest, WhatAQueryGetsAndWhatATransactionGetsInstead) {
@@ -232,7 +218,7 @@ TEST_F(ExtensionTest, ClusterFactsBalancesAndCode) {
   Bytes head = Output(23);
   ASSERT_EQ(head.size(), 40u);
   EXPECT_EQ(head[0], 42);
-  EXPECT_EQ(head[8], 3);
+  EXPECT_EQ(Bytes(head.begin() + 8, head.end()), Bytes(32, 0));
   // js_eval: JsValue::Exception(…); worker_sgx_quote: None.
   EXPECT_EQ(Output(24, std::vector<std::string>(), std::vector<std::string>())[0], 5);
   EXPECT_EQ(Output(25), Bytes{0});

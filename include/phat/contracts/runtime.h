@@ -136,6 +136,10 @@ class ExtensionContext {
   // may not returns ContractError::Interrupted: the whole query stops, to be run again.
   virtual std::chrono::steady_clock::time_point deadline() const = 0;
   virtual bool may_wait() const = 0;
+  // Adds to the call's debug output, as seal0.debug_message does (ExecResult::debug_message: a
+  // query's answer and a command's receipt carry it, and the node keeps it as contract logs).
+  virtual void WriteDebug(std::string_view text) = 0;
+  virtual const BlockContext& block() const = 0;
 };
 struct ExtensionResult {
   uint32_t status = 0;

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -35,6 +36,9 @@ struct ChainConfig {
   size_t max_block_commands = 1000;
   uint64_t max_gas_per_command = 1'000'000'000'000;
   contracts::RuntimeConfig runtime;
+  // Chain extensions by id (pink is 0), registered before the log is replayed: commands must
+  // meet the same functions when replayed as when first applied.
+  std::map<uint16_t, std::shared_ptr<contracts::ChainExtension>> extensions;
 };
 
 struct ChainStatus {

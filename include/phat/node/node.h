@@ -20,6 +20,7 @@
 
 #include "phat/base/expected.h"
 #include "phat/ledger/chain.h"
+#include "phat/pink/http_client.h"
 
 namespace phat::node {
 
@@ -64,6 +65,9 @@ struct NodeConfig {
   uint64_t max_session_lifetime_ms = 3'600'000;
   size_t log_capacity = 100'000;          // contract log lines kept in memory (LogBuffer)
   size_t max_streams = 32;                // clients following /events or /logs at once
+  // What contracts' HTTP requests (pink) may reach: by default no loopback, private or
+  // link-local address; phatd --dev allows them, --http-allow names exceptions.
+  pink::HttpPolicy http_policy;
   uint64_t max_query_future_ms = 60'000;  // how far ahead a query's expiry may be
   size_t replay_guard_capacity = 100'000;
   std::chrono::milliseconds max_wait{30'000};  // the longest a request waits for a receipt

@@ -29,21 +29,17 @@
 
 namespace phat::pink {
 
-// pink's log levels (pink::log: 1 Error … 5 Trace).
+// pink's log levels (pink::log: 1 Error … 5 Trace). A log line goes to the call's debug output as
+// "<level>: <message>\n" (so into the query's answer or the command's receipt, and the node's
+// contract logs).
 enum class LogLevel : uint8_t { Error = 1, Warn, Info, Debug, Trace };
-std::string_view LogLevelName(uint8_t level);  // "error" … "trace", "level 7" for others
+std::string_view LogLevelName(uint8_t level);  // "error" … "trace", "level ?" for others
 
 // What the pink functions reach beyond the contract. A missing service makes its functions
 // answer as on a worker without it (said per member).
 struct Services {
   // http_request / batch_http_request: without it a request is unreachable (523).
   const HttpClient* http = nullptr;
-  // pink::log lines of contracts, with the mode they ran in. Without it they are dropped.
-  std::function<void(const contracts::AccountId& contract, uint8_t level, std::string_view message,
-                     contracts::Mode mode)>
-      log;
-  // current_event_chain_head: (the next block number, the hash of the last block).
-  std::function<std::pair<uint64_t, crypto::Hash256>()> event_chain_head;
   contracts::AccountId system_contract{};               // system_contract_id
   std::array<uint8_t, 32> worker_pubkey{};              // worker_pubkey (queries)
   std::pair<uint32_t, uint32_t> runtime_version{1, 2};  // 1.2: js_eval and sgx quote exist
