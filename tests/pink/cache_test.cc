@@ -204,6 +204,17 @@ TEST_F(CacheTest, ExpiredEntriesFreeTheirQuota) {
   EXPECT_EQ(cache.total_bytes(), 9 + Cache::kEntryOverhead);
 }
 
+TEST_F(CacheTest, ASetOverTheQuotaDropsAllExpiredEntriesFirst) {
+  CacheOptions options = Options();
+  options.contract_quota = 10;
+  Cache cache(options);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(cache.Set(a_, B(std::to_string(i)), {}));
+  clock_.now += 60s;
+  // More expired entries than an operation drops in passing, and all are needed.
+  EXPECT_TRUE(cache.Set(a_, B("k"), B("123456789")));
+  EXPECT_EQ(cache.Usage(a_), (CacheUsage{10, 1, 10}));
+}
+
 TEST_F(CacheTest, OperationsDropAFewExpiredEntriesInPassing) {
   Cache cache(Options());
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(cache.Set(a_, B("k" + std::to_string(i)), B("v")));
