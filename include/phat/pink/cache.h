@@ -8,9 +8,10 @@
 // - Each contract has its own keys. Its quota counts the bytes of its keys and values; a Set
 //   that would go over it fails with StorageQuotaExceeded. Replacing a value charges the
 //   difference.
-// - A new or replaced entry lives kDefaultLifetime (Phala: one week), and SetExpiration gives
-//   it a new lifetime from now, in whole seconds; 0 removes it. An entry is expired once its
-//   time has come, and from then on it is gone for Get, Remove and SetExpiration.
+// - A new or replaced entry lives CacheOptions::default_lifetime (Phala: one week), and
+//   SetExpiration gives it a new lifetime from now, in whole seconds; 0 removes it. An entry is
+//   expired once its time has come, and from then on it is gone for Get, Remove and
+//   SetExpiration.
 // - Expired entries stop counting against the quota: a Set that would go over the quota first
 //   drops the contract's expired entries and tries again, as Phala's does.
 // Where phat differs: a Set that fails changes nothing (Phala drops the old value before it
@@ -67,8 +68,8 @@ struct StorageQuotaExceeded {
 using CacheClock = std::function<std::chrono::seconds()>;
 
 struct CacheOptions {
-  // Bytes of keys and values per contract, unless SetQuota sets another figure. Not Phala's (see
-  // above): 1 MiB lets twenty contracts fill the worker's bound.
+  // Bytes of keys and values per contract, unless SetQuota sets another figure. Phala has no
+  // such default (see above); at 1 MiB, about twenty full contracts fill the worker's bound.
   uint64_t contract_quota = 1 << 20;
   uint64_t max_entries_per_contract = 1 << 16;
   // All contracts together, entry overhead included (Phala's worker-wide budget: 20 MiB).
