@@ -160,8 +160,9 @@ struct Refusal {
 
 struct Node::Impl {
   NodeConfig config;
-  // Before the chain: the pink extension the chain's runtime holds uses it.
+  // Before the chain: the pink extension the chain's runtime holds uses them.
   std::unique_ptr<pink::HttpClient> http_client;
+  pink::Cache cache;
   std::unique_ptr<ledger::Chain> chain;
   http::Server server;
   Metrics metrics;
@@ -215,6 +216,7 @@ struct Node::Impl {
   // The answer, the query's log lines and its timing.
   void AnswerQuery(const Query& query, contracts::ExecResult result, Clock::time_point started,
                    http::Response& res);
+  // Follows committed blocks: metrics, contract logs, and now and then the pink cache's sweep.
   void WatchBlocks();
   void GetEvents(const http::Request& req, http::Response& res);
   void GetLogs(const http::Request& req, http::Response& res);
@@ -693,8 +695,14 @@ void Node::Impl::StreamNdjson(http::Response& res, std::function<std::vector<jso
 
 void Node::Impl::WatchBlocks() {
   uint64_t seen = chain->status().height;
+  auto last_sweep = Clock::now();
   while (!stopping.load()) {
     const uint64_t height = chain->WaitForHeight(seen, std::chrono::milliseconds(100));
+    // The pink cache drops expired entries as it is used; this catches those no one touches.
+    if (Clock::now() - last_sweep > std::chrono::seconds(10)) {
+      cache.SweepExpired();
+      last_sweep = Clock::now();
+    }
     for (; seen < height; ++seen) {
       auto block = chain->GetBlock(seen + 1);
       if (!block) break;
@@ -722,6 +730,7 @@ Expected<std::unique_ptr<Node>, std::string> Node::Start(NodeConfig config) {
   impl->http_client = std::make_unique<pink::HttpClient>(impl->config.http_policy);
   pink::Services services;
   services.http = impl->http_client.get();
+  services.cache = &impl->cache;
   // A worker key until workers have identities of their own (pink's worker_pubkey, queries
   // only): fresh at each start.
   services.worker_pubkey = crypto::KxKeypairRandom().public_key;

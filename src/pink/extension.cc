@@ -141,6 +141,41 @@ Result BatchHttpRequestInTransaction(const Services&, ByteView input, ExtensionC
   return ErrStatus(uint32_t(HttpRequestError::NotAllowed) + 1);
 }
 
+// ---- The cache (ids 6-9) ----
+//
+// A transaction's cache operations take effect at once, on this worker's cache only, and the
+// contract learns nothing from them (cache_set answers Ok, cache_remove None) — so a transaction
+// still ends alike on every worker. Phala records them and applies them after the transaction;
+// the one difference is that here a reverted frame's operations are not taken back.
+
+Result CacheSet(const Services& s, ByteView input, ExtensionContext& context) {
+  auto [key, value] = PHAT_TRY((Args<std::tuple<Bytes, Bytes>>(input, "cache_set")));
+  const bool stored = s.cache && s.cache->Set(context.address(), key, value).has_value();
+  if (context.mode() == Mode::Transaction || stored) return Nothing();
+  return ErrStatus(1);  // StorageQuotaExceeded (pink's CodableError: 1)
+}
+
+Result CacheSetExpiration(const Services& s, ByteView input, ExtensionContext& context) {
+  auto [key, seconds] =
+      PHAT_TRY((Args<std::tuple<Bytes, uint64_t>>(input, "cache_set_expiration")));
+  if (s.cache) s.cache->SetExpiration(context.address(), key, seconds);
+  return Nothing();
+}
+
+Result CacheGetInQuery(const Services& s, ByteView input, ExtensionContext& context) {
+  auto [key] = PHAT_TRY(Args<std::tuple<Bytes>>(input, "cache_get"));
+  return Ok(s.cache ? s.cache->Get(context.address(), key) : std::optional<Bytes>());
+}
+Result NoValue(const Services&, ByteView, ExtensionContext&) {
+  return Ok(std::optional<Bytes>());
+}
+
+Result CacheRemove(const Services& s, ByteView input, ExtensionContext& context) {
+  auto [key] = PHAT_TRY(Args<std::tuple<Bytes>>(input, "cache_remove"));
+  auto removed = s.cache ? s.cache->Remove(context.address(), key) : std::optional<Bytes>();
+  return Ok(context.mode() == Mode::Query ? removed : std::nullopt);
+}
+
 // ---- Logs, randomness, time, identity (ids 10-12, 15-21, 23-25) ----
 
 Result Log(const Services&, ByteView input, ExtensionContext& context) {
@@ -242,6 +277,10 @@ struct Function {
 constexpr Function kFunctions[] = {
     //  id  name                                 gas (ps)       query                    transaction
     {1,  "http_request",                         0,             HttpRequestInQuery,      HttpRequestInTransaction},
+    {6,  "cache_set",                            2'000'000,     CacheSet,                CacheSet},
+    {7,  "cache_set_expiration",                 2'000'000,     CacheSetExpiration,      CacheSetExpiration},
+    {8,  "cache_get",                            2'000'000,     CacheGetInQuery,         NoValue},
+    {9,  "cache_remove",                         2'000'000,     CacheRemove,             CacheRemove},
     {10, "log",                                  1'000'000,     Log,                     Log},
     {11, "getrandom",                            1'000'000,     GetRandomInQuery,        EmptyBytes},
     {12, "is_in_transaction",                    0,             IsInTransaction,         IsInTransaction},

@@ -58,6 +58,7 @@ class ExtensionTest : public ::testing::Test {
     http_ = std::make_unique<HttpClient>(policy);
     Services services;
     services.http = http_.get();
+    services.cache = &cache_;
     services.system_contract = AccountId{1};
     services.worker_pubkey = std::array<uint8_t, 32>{9};
     pink_ = std::make_unique<PinkExtension>(std::move(services));
@@ -105,6 +106,7 @@ class ExtensionTest : public ::testing::Test {
     return w.Take();
   }
 
+  Cache cache_;
   std::unique_ptr<HttpClient> http_;
   std::unique_ptr<PinkExtension> pink_;
   TestContext context_;
@@ -179,6 +181,32 @@ TEST_F(ExtensionTest, ABatchAnswersEachRequestAndATransactionGetsNotAllowed) {
   ASSERT_TRUE(t);
   EXPECT_EQ(t->status, uint32_t(HttpRequestError::NotAllowed) + 1);
   EXPECT_TRUE(t->output.empty());
+}
+
+TEST_F(ExtensionTest, TheCacheKeepsValuesPerContractAndATransactionOnlyWrites) {
+  EXPECT_TRUE(Output(6, Bytes{'k'}, Bytes{'v', '1'}).empty());
+  EXPECT_EQ(Output(8, Bytes{'k'}), (Bytes{1, 2 << 2, 'v', '1'}));  // Some(b"v1")
+  context_.address_ = AccountId{99};
+  EXPECT_EQ(Output(8, Bytes{'k'}), Bytes{0});  // another contract's key: None
+  context_.address_ = AccountId{7};
+  // Over the quota: status 1 (StorageQuotaExceeded), nothing stored.
+  auto big = Call(6, Bytes{'b'}, Bytes(2 << 20, 'x'));
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->status, 1u);
+  EXPECT_EQ(Output(8, Bytes{'b'}), Bytes{0});
+  // A transaction writes and removes, but reads nothing back.
+  context_.mode_ = Mode::Transaction;
+  EXPECT_TRUE(Output(6, Bytes{'t'}, Bytes{'x'}).empty());
+  EXPECT_EQ(Output(8, Bytes{'t'}), Bytes{0});
+  EXPECT_EQ(Output(9, Bytes{'k'}), Bytes{0});
+  context_.mode_ = Mode::Query;
+  EXPECT_EQ(Output(8, Bytes{'t'}), (Bytes{1, 1 << 2, 'x'}));
+  EXPECT_EQ(Output(8, Bytes{'k'}), Bytes{0});  // removed by the transaction
+  // Expiration 0 removes; remove in a query answers the old value.
+  EXPECT_TRUE(Output(7, Bytes{'t'}, uint64_t(0)).empty());
+  EXPECT_EQ(Output(8, Bytes{'t'}), Bytes{0});
+  Output(6, Bytes{'r'}, Bytes{'z'});
+  EXPECT_EQ(Output(9, Bytes{'r'}), (Bytes{1, 1 << 2, 'z'}));
 }
 
 TEST_F(ExtensionTest, LogLinesGoToTheDebugOutputWithTheirLevel) {

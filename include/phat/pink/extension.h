@@ -25,6 +25,7 @@
 
 #include "phat/contracts/runtime.h"
 #include "phat/crypto/hash.h"
+#include "phat/pink/cache.h"
 #include "phat/pink/http_client.h"
 
 namespace phat::pink {
@@ -40,6 +41,9 @@ std::string_view LogLevelName(uint8_t level);  // "error" … "trace", "level ?"
 struct Services {
   // http_request / batch_http_request: without it a request is unreachable (523).
   const HttpClient* http = nullptr;
+  // cache_set / cache_set_expiration / cache_get / cache_remove: without it nothing is kept
+  // (a set is refused as over the quota, a get finds nothing).
+  Cache* cache = nullptr;
   contracts::AccountId system_contract{};               // system_contract_id
   std::array<uint8_t, 32> worker_pubkey{};              // worker_pubkey (queries)
   std::pair<uint32_t, uint32_t> runtime_version{1, 2};  // 1.2: js_eval and sgx quote exist
