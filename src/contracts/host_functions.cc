@@ -11,6 +11,7 @@
 #include "phat/codec/scale.h"
 #include "phat/crypto/hash.h"
 #include "phat/crypto/secp256k1.h"
+#include "phat/crypto/sr25519.h"
 
 namespace phat::contracts {
 namespace {
@@ -29,6 +30,7 @@ enum ReturnCode : uint32_t {
   kNotCallable = 8,
   kCallRuntimeFailed = 10,
   kEcdsaRecoveryFailed = 11,
+  kSr25519VerifyFailed = 12,
   kXcmExecutionFailed = 13,
   kXcmSendFailed = 14,
 };
@@ -377,6 +379,17 @@ HostResult seal0_ecdsa_recover(Host& h) {
   }
   PHAT_TRY_VOID(h.Write(h.I32(2), *key));
   h.Return(kSuccess);
+  return {};
+}
+
+HostResult seal0_sr25519_verify(Host& h) {  // (signature, public_key, message_len, message)
+  auto signature = PHAT_TRY(h.ReadArray<64>(h.I32(0)));
+  auto public_key = PHAT_TRY(h.ReadArray<32>(h.I32(1)));
+  PHAT_TRY_VOID(h.ChargeBytes(h.I32(2), h.costs().per_byte));
+  auto message = PHAT_TRY(h.Read(h.I32(3), h.I32(2)));
+  // Under Substrate's signing context, as sp_io::crypto::sr25519_verify checks.
+  h.Return(crypto::Sr25519Verify(signature, message, public_key) ? kSuccess
+                                                                  : kSr25519VerifyFailed);
   return {};
 }
 
@@ -735,6 +748,7 @@ constexpr HostFunctionDef kHostFunctions[] = {
     {"seal0", "hash_sha2_256",        "iii:",           kAlias,             &HostCosts::hash_base,      Hash<crypto::Sha256>},
     {"seal0", "hash_keccak_256",      "iii:",           kAlias,             &HostCosts::hash_base,      Hash<crypto::Keccak256>},
     {"seal0", "ecdsa_recover",        "iii:i",          kAlias,             &HostCosts::ecdsa_recover,  seal0_ecdsa_recover},
+    {"seal0", "sr25519_verify",       "iiii:i",         kAlias,             &HostCosts::sr25519_verify, seal0_sr25519_verify},
     {"seal0", "ecdsa_to_eth_address", "ii:i",           kAlias,             &HostCosts::ecdsa_recover,  seal0_ecdsa_to_eth_address},
     {"seal0", "transfer",             "iiii:i",         kAlias | kMutating, &HostCosts::transfer,       seal0_transfer},
     {"seal0", "call",                 "iiIiiiiii:i",    kAlias,             kNoCost,                    seal0_call},

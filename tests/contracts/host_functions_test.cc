@@ -6,6 +6,7 @@
 #include "contracts/contract_test_util.h"
 #include "contracts/script_program.h"
 #include "phat/crypto/hash.h"
+#include "phat/crypto/sr25519.h"
 
 namespace phat::contracts::testing {
 namespace {
@@ -355,6 +356,7 @@ enum MiscFn : uint8_t {
   kXcmSend,
   kSealReturn,
   kInputAgain,
+  kSr25519Verify,
 };
 
 class MiscTest : public ContractTest {
@@ -560,6 +562,18 @@ TEST_F(MiscTest, EcdsaToEthAddressOfAKnownKey) {
   ASSERT_EQ(data.size(), 24u);
   EXPECT_EQ(ReadLe32(data), kSuccess);
   EXPECT_EQ(Bytes(data.begin() + 4, data.end()), Hex("fdf0b5c28f42a36d12d34e31b15e9f4fcf2515bf"));
+}
+
+// Under Substrate's signing context ("substrate"), as sp_io's sr25519_verify; 12 on failure.
+TEST_F(MiscTest, Sr25519VerifyAcceptsAGoodSignatureAndRefusesOthersWith12) {
+  const crypto::Sr25519Keypair pair = crypto::Sr25519KeypairFromSeed(crypto::Sr25519MiniSecret{7});
+  const Bytes message = Str("phat");
+  const crypto::Sr25519Signature signature = crypto::Sr25519Sign(pair, message);
+  EXPECT_EQ(Code(kSr25519Verify, Cat({signature, pair.public_key, message})), 0u);
+  EXPECT_EQ(Code(kSr25519Verify, Cat({signature, pair.public_key, Str("phas")})), 12u);
+  crypto::Sr25519Signature bad = signature;
+  bad[0] ^= 1;
+  EXPECT_EQ(Code(kSr25519Verify, Cat({bad, pair.public_key, message})), 12u);
 }
 
 TEST_F(MiscTest, EcdsaToEthAddressOfAnInvalidKeyIsEcdsaRecoveryFailed) {

@@ -37,6 +37,7 @@ struct HostCosts {
   uint64_t call = 60'000'000;             // a nested call or instantiate, before the callee runs
   uint64_t transfer = 10'000'000;
   uint64_t ecdsa_recover = 40'000'000;
+  uint64_t sr25519_verify = 50'000'000;
   uint64_t terminate = 100'000'000;
   uint64_t set_code_hash = 50'000'000;
   uint64_t chain_extension = 1'000'000;   // on entry; the extension charges its own work
