@@ -163,6 +163,7 @@ struct Node::Impl {
   // Before the chain: the pink extension the chain's runtime holds uses them.
   std::unique_ptr<pink::HttpClient> http_client;
   pink::Cache cache;
+  std::optional<pink::ClusterKey> cluster_key;
   std::unique_ptr<ledger::Chain> chain;
   http::Server server;
   Metrics metrics;
@@ -727,10 +728,15 @@ Node::Node(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Expected<std::unique_ptr<Node>, std::string> Node::Start(NodeConfig config) {
   auto impl = std::make_unique<Impl>(std::move(config));
+  // The cluster's secret, made when the data directory is new and kept in it (pink/keys.h).
+  auto cluster_key = pink::LoadOrCreateClusterKey(impl->config.chain.data_dir);
+  if (!cluster_key) return unexpected("the cluster key: " + cluster_key.error());
+  impl->cluster_key.emplace(std::move(*cluster_key));
   impl->http_client = std::make_unique<pink::HttpClient>(impl->config.http_policy);
   pink::Services services;
   services.http = impl->http_client.get();
   services.cache = &impl->cache;
+  services.cluster_key = &*impl->cluster_key;
   // A worker key until workers have identities of their own (pink's worker_pubkey, queries
   // only): fresh at each start.
   services.worker_pubkey = crypto::KxKeypairRandom().public_key;

@@ -6,6 +6,7 @@
 
 #include "phat/codec/scale.h"
 #include "phat/crypto/key_exchange.h"
+#include "phat/crypto/secp256k1.h"
 
 // pink's HTTP types travel as SCALE structs: their fields in order.
 template <>
@@ -139,6 +140,69 @@ Result BatchHttpRequestInQuery(const Services& s, ByteView input, ExtensionConte
 Result BatchHttpRequestInTransaction(const Services&, ByteView input, ExtensionContext&) {
   PHAT_TRY((Args<std::tuple<std::vector<HttpRequest>, uint64_t>>(input, "batch_http_request")));
   return ErrStatus(uint32_t(HttpRequestError::NotAllowed) + 1);
+}
+
+// ---- Keys and signatures (ids 2-5, 13, 14) ----
+
+Expected<SigType, Error> SigTypeArg(uint8_t index, std::string_view function) {
+  auto type = SigTypeFromIndex(index);
+  if (!type)
+    return unexpected(Error{contracts::ContractError::DecodingFailed,
+                            fmt::format("pink {}: SigType has no variant {}", function, index)});
+  return *type;
+}
+Error KeyFailed(std::string_view function, const KeyError& e) {
+  return Failed(function, e.message);
+}
+
+Result SignWith(const Services&, ByteView input, ExtensionContext& context) {
+  auto [index, key, message] = PHAT_TRY((Args<std::tuple<uint8_t, Bytes, Bytes>>(input, "sign")));
+  const SigType type = PHAT_TRY(SigTypeArg(index, "sign"));
+  // sr25519 signatures are randomised: a transaction gets none, as it must end alike everywhere.
+  if (type == SigType::Sr25519 && context.mode() == Mode::Transaction) return Ok(Bytes());
+  auto signature = Sign(type, key, message);
+  if (!signature) return unexpected(KeyFailed("sign", signature.error()));
+  return Ok(*signature);
+}
+
+Result VerifyWith(const Services&, ByteView input, ExtensionContext&) {
+  auto [index, public_key, message, signature] =
+      PHAT_TRY((Args<std::tuple<uint8_t, Bytes, Bytes, Bytes>>(input, "verify")));
+  const SigType type = PHAT_TRY(SigTypeArg(index, "verify"));
+  auto valid = Verify(type, public_key, message, signature);
+  if (!valid) return unexpected(KeyFailed("verify", valid.error()));
+  return Ok(*valid);
+}
+
+Result DeriveSr25519Key(const Services& s, ByteView input, ExtensionContext& context) {
+  auto [salt] = PHAT_TRY(Args<std::tuple<Bytes>>(input, "derive_sr25519_key"));
+  if (!s.cluster_key)
+    return unexpected(Failed("derive_sr25519_key", "this worker has no cluster key"));
+  const crypto::Sr25519SecretKey key = s.cluster_key->DeriveContractKey(context.address(), salt);
+  return Ok(Bytes(key.begin(), key.end()));
+}
+
+Result GetPublicKey(const Services&, ByteView input, ExtensionContext&) {
+  auto [index, key] = PHAT_TRY((Args<std::tuple<uint8_t, Bytes>>(input, "get_public_key")));
+  const SigType type = PHAT_TRY(SigTypeArg(index, "get_public_key"));
+  auto public_key = PublicKeyOf(type, key);
+  if (!public_key) return unexpected(KeyFailed("get_public_key", public_key.error()));
+  return Ok(*public_key);
+}
+
+Result EcdsaSignPrehashedWith(const Services&, ByteView input, ExtensionContext&) {
+  auto [key, hash] =
+      PHAT_TRY((Args<std::tuple<Bytes, crypto::Hash256>>(input, "ecdsa_sign_prehashed")));
+  auto signature = EcdsaSignPrehashed(key, hash);
+  if (!signature) return unexpected(KeyFailed("ecdsa_sign_prehashed", signature.error()));
+  return Ok(*signature);
+}
+
+Result EcdsaVerifyPrehashedWith(const Services&, ByteView input, ExtensionContext&) {
+  auto [signature, hash, public_key] = PHAT_TRY(
+      (Args<std::tuple<crypto::EcdsaSignature, crypto::Hash256, crypto::EcdsaPublicKey>>(
+          input, "ecdsa_verify_prehashed")));
+  return Ok(crypto::EcdsaVerifyPrehashed(signature, hash, public_key));
 }
 
 // ---- The cache (ids 6-9) ----
@@ -277,6 +341,10 @@ struct Function {
 constexpr Function kFunctions[] = {
     //  id  name                                 gas (ps)       query                    transaction
     {1,  "http_request",                         0,             HttpRequestInQuery,      HttpRequestInTransaction},
+    {2,  "sign",                                 50'000'000,    SignWith,                SignWith},
+    {3,  "verify",                               50'000'000,    VerifyWith,              VerifyWith},
+    {4,  "derive_sr25519_key",                   50'000'000,    DeriveSr25519Key,        DeriveSr25519Key},
+    {5,  "get_public_key",                       20'000'000,    GetPublicKey,            GetPublicKey},
     {6,  "cache_set",                            2'000'000,     CacheSet,                CacheSet},
     {7,  "cache_set_expiration",                 2'000'000,     CacheSetExpiration,      CacheSetExpiration},
     {8,  "cache_get",                            2'000'000,     CacheGetInQuery,         NoValue},
@@ -284,6 +352,8 @@ constexpr Function kFunctions[] = {
     {10, "log",                                  1'000'000,     Log,                     Log},
     {11, "getrandom",                            1'000'000,     GetRandomInQuery,        EmptyBytes},
     {12, "is_in_transaction",                    0,             IsInTransaction,         IsInTransaction},
+    {13, "ecdsa_sign_prehashed",                 50'000'000,    EcdsaSignPrehashedWith,  EcdsaSignPrehashedWith},
+    {14, "ecdsa_verify_prehashed",               50'000'000,    EcdsaVerifyPrehashedWith, EcdsaVerifyPrehashedWith},
     {15, "system_contract_id",                   0,             SystemContractId,        SystemContractId},
     {16, "balance_of",                           2'000'000,     BalanceOf,               BalanceOf},
     {17, "worker_pubkey",                        0,             WorkerPubkeyInQuery,     ZeroKey},

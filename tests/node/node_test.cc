@@ -547,6 +547,38 @@ TEST_F(NodeTest, AQueryReachesAWebServerThroughPinkAndACommandDoesNot) {
   web_thread.join();
 }
 
+// pink's derive_sr25519_key: the cluster key is made with the data directory and kept in it, so
+// a contract's derived key is the same after a restart.
+TEST_F(NodeTest, AContractsDerivedKeyOutlivesARestart) {
+  const AccountId contract = Deploy(FixtureWasm("chain_extension.wat"));
+  codec::ScaleWriter w;
+  w.U32(4);  // derive_sr25519_key(salt)
+  w.U32(256);
+  codec::Encode(w, Bytes{'k', 'e', 'y'});
+  const Query derive{Alice().id, contract, w.Take(), 10'000'000'000, NowMs() + 30'000};
+  auto derived = [&] {
+    json answer = Post("/query", QueryBody(derive, Alice()), 200);
+    return answer["result"]["data"].get<std::string>();
+  };
+  const std::string before = derived();
+  EXPECT_EQ(before.size(), 2 + 2 * (8 + 2 + 64)) << before;  // status, len, Vec<u8> of 64
+  EXPECT_TRUE(fs::exists(dir_ / "cluster.key"));
+
+  client_.reset();
+  node_.reset();
+  NodeConfig config;
+  config.chain.data_dir = dir_.string();
+  config.chain.cluster_id = DevClusterId();
+  config.chain.genesis = DevGenesis();
+  auto node = Node::Start(std::move(config));
+  ASSERT_TRUE(node) << node.error();
+  node_ = std::move(*node);
+  client_ = std::make_unique<httplib::Client>("127.0.0.1", node_->port());
+  const Query again{Alice().id, contract, derive.input, 10'000'000'000, NowMs() + 31'000};
+  json answer = Post("/query", QueryBody(again, Alice()), 200);
+  EXPECT_EQ(answer["result"]["data"].get<std::string>(), before);
+}
+
 // The real binary, started with port 0 (its port read from its output): its pid, port and output.
 struct Spawned {
   pid_t pid = -1;

@@ -59,6 +59,7 @@ class ExtensionTest : public ::testing::Test {
     Services services;
     services.http = http_.get();
     services.cache = &cache_;
+    services.cluster_key = &cluster_key_;
     services.system_contract = AccountId{1};
     services.worker_pubkey = std::array<uint8_t, 32>{9};
     pink_ = std::make_unique<PinkExtension>(std::move(services));
@@ -107,6 +108,7 @@ class ExtensionTest : public ::testing::Test {
   }
 
   Cache cache_;
+  ClusterKey cluster_key_ = ClusterKey::FromSeed(crypto::Sr25519MiniSecret{5});
   std::unique_ptr<HttpClient> http_;
   std::unique_ptr<PinkExtension> pink_;
   TestContext context_;
@@ -207,6 +209,58 @@ TEST_F(ExtensionTest, TheCacheKeepsValuesPerContractAndATransactionOnlyWrites) {
   EXPECT_EQ(Output(8, Bytes{'t'}), Bytes{0});
   Output(6, Bytes{'r'}, Bytes{'z'});
   EXPECT_EQ(Output(9, Bytes{'r'}), (Bytes{1, 1 << 2, 'z'}));
+}
+
+// Decodes a SCALE Vec<u8> output.
+Bytes VecOf(const Bytes& output) {
+  auto bytes = codec::DecodeAll<Bytes>(output);
+  EXPECT_TRUE(bytes);
+  return bytes.value_or(Bytes());
+}
+
+TEST_F(ExtensionTest, ADerivedKeySignsWhatItsPublicKeyVerifies) {
+  const Bytes key = VecOf(Output(4, Bytes{'s'}));
+  ASSERT_EQ(key.size(), 64u);
+  EXPECT_EQ(VecOf(Output(4, Bytes{'s'})), key);  // the same contract and salt: the same key
+  EXPECT_NE(VecOf(Output(4, Bytes{'t'})), key);  // another salt
+  context_.address_ = AccountId{99};
+  EXPECT_NE(VecOf(Output(4, Bytes{'s'})), key);  // another contract
+  context_.address_ = AccountId{7};
+
+  const Bytes message = {'h', 'i'};
+  const Bytes public_key = VecOf(Output(5, uint8_t(1), key));
+  ASSERT_EQ(public_key.size(), 32u);
+  const Bytes signature = VecOf(Output(2, uint8_t(1), key, message));
+  ASSERT_EQ(signature.size(), 64u);
+  EXPECT_EQ(Output(3, uint8_t(1), public_key, message, signature), Bytes{1});
+  EXPECT_EQ(Output(3, uint8_t(1), public_key, Bytes{'h', 'o'}, signature), Bytes{0});
+  // A transaction gets no sr25519 signature (they are randomised), but ed25519 is deterministic.
+  context_.mode_ = Mode::Transaction;
+  EXPECT_EQ(VecOf(Output(2, uint8_t(1), key, message)), Bytes());
+  const Bytes seed(32, 3);
+  EXPECT_EQ(VecOf(Output(2, uint8_t(0), seed, message)).size(), 64u);
+  // Bad input fails the call with Phala's words.
+  auto bad = Call(2, uint8_t(0), Bytes(5, 1), message);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().kind, ContractError::HostError);
+  auto bad_type = Call(2, uint8_t(7), seed, message);
+  ASSERT_FALSE(bad_type);
+  EXPECT_EQ(bad_type.error().kind, ContractError::DecodingFailed);
+}
+
+TEST_F(ExtensionTest, EcdsaPrehashedSignaturesVerify) {
+  const Bytes secret(32, 1);
+  const crypto::Hash256 hash{42};
+  const Bytes signature = Output(13, secret, hash);
+  ASSERT_EQ(signature.size(), 65u);  // [u8; 65]: no length prefix
+  const Bytes public_key = VecOf(Output(5, uint8_t(2), secret));
+  ASSERT_EQ(public_key.size(), 33u);
+  crypto::EcdsaSignature sig;
+  std::copy(signature.begin(), signature.end(), sig.begin());
+  crypto::EcdsaPublicKey pub;
+  std::copy(public_key.begin(), public_key.end(), pub.begin());
+  EXPECT_EQ(Output(14, sig, hash, pub), Bytes{1});
+  EXPECT_EQ(Output(14, sig, crypto::Hash256{43}, pub), Bytes{0});
 }
 
 TEST_F(ExtensionTest, LogLinesGoToTheDebugOutputWithTheirLevel) {

@@ -27,6 +27,7 @@
 #include "phat/crypto/hash.h"
 #include "phat/pink/cache.h"
 #include "phat/pink/http_client.h"
+#include "phat/pink/keys.h"
 
 namespace phat::pink {
 
@@ -44,6 +45,8 @@ struct Services {
   // cache_set / cache_set_expiration / cache_get / cache_remove: without it nothing is kept
   // (a set is refused as over the quota, a get finds nothing).
   Cache* cache = nullptr;
+  // derive_sr25519_key: without it the call fails (sign, verify and public keys need no service).
+  const ClusterKey* cluster_key = nullptr;
   contracts::AccountId system_contract{};               // system_contract_id
   std::array<uint8_t, 32> worker_pubkey{};              // worker_pubkey (queries)
   std::pair<uint32_t, uint32_t> runtime_version{1, 2};  // 1.2: js_eval and sgx quote exist
