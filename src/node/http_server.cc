@@ -143,9 +143,20 @@ struct Server::Impl {
     res.body = message + "\n";
   }
 
-  // Routes `req` and runs its handler (filling req.path_param); errors become answers.
-  void Handle(Request& req, Response& res) {
+  // Runs a handler's step; an exception it throws becomes a 500 answer.
+  template <typename Step>
+  void Guarded(Response& res, Step&& step) {
     try {
+      step();
+    } catch (const std::exception& e) {
+      res = Response();
+      WriteError(res, 500, std::string("internal error: ") + e.what());
+    }
+  }
+
+  // Routes `req` and runs its handler (filling req.path_param).
+  void Handle(Request& req, Response& res) {
+    Guarded(res, [&] {
       if (gate && gate(req, res)) return;
       for (const Route& route : routes) {
         if (route.method != req.method) continue;
@@ -160,19 +171,7 @@ struct Server::Impl {
         return route.handler(req, res);
       }
       WriteError(res, 404, fmt::format("no endpoint {} {}", req.method, req.path));
-    } catch (const std::exception& e) {
-      res = Response();
-      WriteError(res, 500, std::string("internal error: ") + e.what());
-    }
-  }
-
-  void RunDeferred(std::function<void(Response&)>& work, Response& res) {
-    try {
-      work(res);
-    } catch (const std::exception& e) {
-      res = Response();
-      WriteError(res, 500, std::string("internal error: ") + e.what());
-    }
+    });
   }
 
   void Accept();
@@ -252,6 +251,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     ClearDeadline();  // a handler or deferred work may take its time
     if (ec == bhttp::error::body_limit) {
       version_ = parser_->get().version();
+      request_.method = std::string(parser_->get().method_string());
+      request_.path = std::string(parser_->get().target());
       keep_alive_ = false;
       response_ = Response();
       server_.WriteError(response_, 413,
@@ -287,7 +288,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     net::post(*server_.pool, [self = shared_from_this()] {
       auto work = std::move(self->response_.deferred_);
       self->response_.deferred_ = nullptr;
-      self->server_.RunDeferred(work, self->response_);
+      self->server_.Guarded(self->response_, [&] { work(self->response_); });
       self->server_.deferred.fetch_sub(1);
       net::post(self->socket_.get_executor(), [self] { self->Answer(); });
     });
