@@ -357,8 +357,11 @@ void PrintLog(const GlobalOptions& g, const json& log) {
   const std::string where = log["block"].is_number()
                                 ? fmt::format("block {}", log["block"].get<uint64_t>())
                                 : std::string("query");
-  fmt::print("#{} [{}] {}: {}\n", log.value("seq", uint64_t(0)), where,
-             log.value("contract", "?"), log.value("message", ""));
+  // A contract's own lines as they are; its events and outputs say what they are.
+  const std::string kind = log.value("kind", "log");
+  fmt::print("#{} [{}] {}{}: {}\n", log.value("seq", uint64_t(0)), where,
+             log.value("contract", "?"), kind == "log" ? "" : " " + kind,
+             log.value("message", ""));
   std::fflush(stdout);  // a follower reads as lines come
 }
 
@@ -693,7 +696,8 @@ void AddNodeCommands(CLI::App& app, std::shared_ptr<GlobalOptions> g) {
   // logs
   auto logs_args = std::make_shared<LogsArgs>();
   CLI::App* logs = app.add_subcommand(
-      "logs", "Contract logs (debug messages) of commands and queries, as the node keeps them");
+      "logs",
+      "Contract logs of commands and queries as the node keeps them: lines, events, outputs");
   logs->add_option("--contract", logs_args->contract, "Only this contract's (0x… address)");
   logs->add_flag("-f,--follow", logs_args->follow, "Keep printing new logs as they come (Ctrl-C ends)");
   logs->add_option("--after", logs_args->after, "Start after this sequence number (a log's #)");

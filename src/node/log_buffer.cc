@@ -31,6 +31,16 @@ void LogBuffer::AppendLines(const LogRecord& context, std::string_view text) {
   appended_.notify_all();
 }
 
+void LogBuffer::Append(LogRecord record) {
+  {
+    std::lock_guard lock(mu_);
+    record.seq = ++last_seq_;
+    records_.push_back(std::move(record));
+    while (records_.size() > capacity_) records_.pop_front();
+  }
+  appended_.notify_all();
+}
+
 LogPage LogBuffer::Read(uint64_t after, const std::optional<contracts::AccountId>& contract,
                         size_t limit, std::chrono::milliseconds wait) {
   LogPage page;

@@ -88,6 +88,19 @@ json ReceiptJson(const ledger::Receipt& r, std::optional<uint64_t> block) {
   return out;
 }
 
+// What a message returned, as an "output" log line says it.
+std::string OutputLine(bool reverted, ByteView data) {
+  return fmt::format("{} {}", reverted ? "reverted" : "ok", Hex0x(data));
+}
+std::string OutputLine(const Expected<contracts::ExecReturn, contracts::Error>& outcome) {
+  return outcome ? OutputLine(outcome->reverted(), outcome->data) : outcome.error().ToString();
+}
+std::string OutputLine(const ledger::Receipt& r) {
+  return r.status == ledger::Receipt::Status::Failed
+             ? r.error
+             : OutputLine(r.status == ledger::Receipt::Status::Reverted, r.output);
+}
+
 // The label a request is counted under in the metrics: its route, not its path, so that ids in
 // paths do not make a label per account.
 std::string EndpointOf(const http::Request& req) {
@@ -217,6 +230,9 @@ struct Node::Impl {
   // The answer, the query's log lines and its timing.
   void AnswerQuery(const Query& query, contracts::ExecResult result, Clock::time_point started,
                    http::Response& res);
+  // A call's records in the contract log: its lines, its events, then what it returned (output).
+  void LogRun(const LogRecord& context, std::string output, std::string_view debug,
+              const std::vector<contracts::Event>& events);
   // Follows committed blocks: metrics, contract logs, and now and then the pink cache's sweep.
   void WatchBlocks();
   void GetEvents(const http::Request& req, http::Response& res);
@@ -549,14 +565,13 @@ contracts::ExecResult Node::Impl::ExecuteQuery(const Query& query, Clock::time_p
 
 void Node::Impl::AnswerQuery(const Query& query, contracts::ExecResult result,
                              Clock::time_point started, http::Response& res) {
-  if (!result.debug_message.empty()) {
-    LogRecord context;
-    context.time_ms = MillisNow();
-    context.from_query = true;
-    context.contract = query.dest;
-    context.origin = query.origin;
-    logs.AppendLines(context, result.debug_message);
-  }
+  LogRecord context;
+  context.time_ms = MillisNow();
+  context.from_query = true;
+  context.contract = query.dest;
+  context.origin = query.origin;
+  if (!Interrupted(result))
+    LogRun(context, OutputLine(result.result), result.debug_message, result.events);
   metrics.ObserveQuery(std::chrono::duration<double>(Clock::now() - started).count());
 
   if (Interrupted(result))
@@ -573,10 +588,27 @@ void Node::Impl::AnswerQuery(const Query& query, contracts::ExecResult result,
   Reply(res, 200, out);
 }
 
+void Node::Impl::LogRun(const LogRecord& context, std::string output, std::string_view debug,
+                        const std::vector<contracts::Event>& events) {
+  logs.AppendLines(context, debug);
+  for (const contracts::Event& e : events) {
+    LogRecord event = context;
+    event.kind = "event";
+    for (const auto& t : e.topics) event.message += "topic " + Hex0x(t) + " ";
+    event.message += "data " + Hex0x(e.data);
+    logs.Append(std::move(event));
+  }
+  LogRecord record = context;
+  record.kind = "output";
+  record.message = std::move(output);
+  logs.Append(std::move(record));
+}
+
 json LogJson(const LogRecord& r) {
   return {{"seq", r.seq},
           {"time_ms", r.time_ms},
           {"source", r.from_query ? "query" : "command"},
+          {"kind", r.kind},
           {"contract", Hex0x(r.contract)},
           {"origin", Hex0x(r.origin)},
           {"block", r.block ? json(*r.block) : json(nullptr)},
@@ -710,14 +742,14 @@ void Node::Impl::WatchBlocks() {
       uint64_t committed = 0, rejected = 0;
       for (const auto& r : block->receipts) {
         (r.status == ledger::Receipt::Status::Rejected ? rejected : committed) += 1;
-        if (r.debug_message.empty() || !r.contract) continue;
+        if (!r.contract || r.status == ledger::Receipt::Status::Rejected) continue;
         LogRecord context;
         context.time_ms = block->timestamp_ms;
         context.contract = *r.contract;
         context.origin = r.origin;
         context.block = block->number;
         context.command = r.command_hash;
-        logs.AppendLines(context, r.debug_message);
+        LogRun(context, OutputLine(r), r.debug_message, r.events);
       }
       metrics.CountApplied(committed, rejected);
     }

@@ -188,13 +188,20 @@ TEST_F(WithNode, LogsShowWhatContractsWroteInCommandsAndQueries) {
   EXPECT_TRUE(std::regex_search(logs.out,
                                 std::regex("#[0-9]+ \\[query\\] " + address + ": incremented\n")))
       << Describe(logs);
+  // Each call's output follows its lines: the constructor's, the command's, the query's.
+  EXPECT_TRUE(std::regex_search(
+      logs.out, std::regex("#[0-9]+ \\[block [0-9]+\\] " + address + " output: ok 0x")))
+      << Describe(logs);
   Outcome json_logs = Phat({"logs", "--contract", address, "--json"});
   ASSERT_EQ(json_logs.code, 0) << Describe(json_logs);
   std::istringstream lines(json_logs.out);
-  int n = 0;
-  for (std::string line; std::getline(lines, line); ++n)
-    EXPECT_EQ(json::parse(line, nullptr, false).value("message", ""), "incremented") << line;
-  EXPECT_EQ(n, 2);
+  std::vector<std::string> kinds;
+  for (std::string line; std::getline(lines, line);) {
+    const json log = json::parse(line, nullptr, false);
+    kinds.push_back(log.value("kind", ""));
+    if (kinds.back() == "log") EXPECT_EQ(log.value("message", ""), "incremented") << line;
+  }
+  EXPECT_EQ(kinds, (std::vector<std::string>{"output", "log", "output", "log", "output"}));
   Outcome bad = Phat({"logs", "--contract", "nobody"});
   EXPECT_EQ(bad.code, 1) << Describe(bad);
 }

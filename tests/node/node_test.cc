@@ -2,6 +2,7 @@
 // binary, stopped by its PID), driven with cpp-httplib's client as any client would: health and
 // status, a transfer and its receipt, a contract uploaded, instantiated, called and queried with
 // signed queries, refused queries (expired, replayed, badly signed), malformed requests, metrics.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
@@ -113,6 +114,17 @@ class NodeTest : public ::testing::Test {
 
   // Uploads and instantiates commands.wat as alice (nonces 0 and 1); returns the address.
   AccountId DeployCommandsContract() { return Deploy(CommandsWasm()); }
+  // The contract log's last sequence number once it has at least `n` records (the node adds a
+  // committed block's records as it sees the block, a moment after the commit).
+  uint64_t LogsAtLeast(uint64_t n) {
+    uint64_t next = 0;
+    for (int i = 0; i < 500 && next < n; ++i) {
+      if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      next = Get("/logs", 200)["next"].get<uint64_t>();
+    }
+    EXPECT_GE(next, n);
+    return next;
+  }
   AccountId Deploy(const Bytes& wasm) {
     json up = Submit(Signed(Alice(), 0, ledger::UploadCode{wasm, true}), true, 200);
     EXPECT_EQ(up["status"], "success") << up.dump();
@@ -370,8 +382,11 @@ std::vector<json> FollowLines(int port, const std::string& path, size_t lines) {
 
 TEST_F(NodeTest, ContractLogsOfCommandsAndQueriesCanBeReadAndFollowed) {
   const AccountId contract = DeployCommandsContract();
+  const uint64_t deployed = LogsAtLeast(1);  // the constructor's output
   std::vector<json> followed;
-  std::thread follower([&] { followed = FollowLines(node_->port(), "/logs?follow=true", 3); });
+  std::thread follower([&] {
+    followed = FollowLines(node_->port(), fmt::format("/logs?follow=true&after={}", deployed), 7);
+  });
   std::vector<json> events;
   std::thread event_follower(
       [&] { events = FollowLines(node_->port(), "/events?follow=true&from_block=1", 1); });
@@ -388,26 +403,32 @@ TEST_F(NodeTest, ContractLogsOfCommandsAndQueriesCanBeReadAndFollowed) {
   follower.join();
   event_follower.join();
 
-  ASSERT_EQ(followed.size(), 3u);
+  // Each call's lines, then its events, then what it returned.
+  ASSERT_EQ(followed.size(), 7u);
+  const std::vector<std::string> kinds = {"log",    "log",   "output", "log",
+                                          "output", "event", "output"};
+  for (size_t i = 0; i < kinds.size(); ++i) EXPECT_EQ(followed[i]["kind"], kinds[i]) << i;
   EXPECT_EQ(followed[0]["message"], "first");
   EXPECT_EQ(followed[0]["source"], "command");
   EXPECT_EQ(followed[0]["contract"], Hex0x(contract));
   EXPECT_EQ(followed[0]["block"], receipt["block"]);
   EXPECT_EQ(followed[1]["message"], "second");
-  EXPECT_EQ(followed[2]["message"], "q");
-  EXPECT_EQ(followed[2]["source"], "query");
-  EXPECT_EQ(followed[2]["block"], nullptr);
+  EXPECT_EQ(followed[2]["message"], "ok " + receipt["output"].get<std::string>());
+  EXPECT_EQ(followed[3]["message"], "q");
+  EXPECT_EQ(followed[3]["source"], "query");
+  EXPECT_EQ(followed[3]["block"], nullptr);
+  EXPECT_EQ(followed[5]["message"], "data 0x6576");
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0]["data"], "0x6576");  // "ev"
 
   // Without follow: a page, and where to go on from; filtered by contract.
   json page = Get("/logs", 200);
-  EXPECT_EQ(page["logs"].size(), 3u);
-  EXPECT_EQ(page["next"], 3);
-  EXPECT_EQ(Get("/logs?after=2", 200)["logs"].size(), 1u);
+  EXPECT_EQ(page["logs"].size(), deployed + 7);
+  EXPECT_EQ(page["next"], deployed + 7);
+  EXPECT_EQ(Get(fmt::format("/logs?after={}", deployed + 6), 200)["logs"].size(), 1u);
   json other = Get("/logs?contract=0x" + std::string(64, '1'), 200);
   EXPECT_EQ(other["logs"].size(), 0u);
-  EXPECT_EQ(other["next"], 3);
+  EXPECT_EQ(other["next"], deployed + 7);
   Get("/logs?follow=maybe", 400);
   Get("/logs?contract=bob", 400);
 }
@@ -418,8 +439,11 @@ TEST_F(NodeTest, FollowersAreBoundedAndTheRestAreToldToPoll) {
   StartNode(config);
   // The first follower holds the only stream until it has one line (a query's log line).
   const AccountId contract = DeployCommandsContract();
+  const uint64_t deployed = LogsAtLeast(1);
   std::vector<json> followed;
-  std::thread follower([&] { followed = FollowLines(node_->port(), "/logs?follow=true", 1); });
+  std::thread follower([&] {
+    followed = FollowLines(node_->port(), fmt::format("/logs?follow=true&after={}", deployed), 1);
+  });
   for (int i = 0; i < 500 && Get("/status", 200)["followers"] != 1; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   ASSERT_EQ(Get("/status", 200)["followers"], 1);

@@ -1,8 +1,9 @@
-// Contract logs as a node keeps them: the lines contracts write with debug_message, from
-// committed commands (taken from their receipts, so every worker sees the same ones and they are
-// also in the blocks) and from the queries this node ran (seen here only). One bounded sequence
-// in memory, numbered, that clients read from a number on and may follow as it grows; the
-// oldest lines go first when it is full. Pink's log functions will write here too.
+// Contract logs as a node keeps them: the lines contracts write (debug_message, and pink's log,
+// which writes to the same output), the events they emit and the outputs their messages return,
+// from committed commands (taken from their receipts, so every worker sees the same ones and they
+// are also in the blocks) and from the queries this node ran (seen here only). One bounded
+// sequence in memory, numbered, that clients read from a number on and may follow as it grows;
+// the oldest records go first when it is full.
 //
 // Thread safety: internally locked; readers may wait while writers append.
 #pragma once
@@ -28,6 +29,10 @@ struct LogRecord {
   contracts::AccountId origin{};
   std::optional<uint64_t> block;  // commands: the block and the command's hash
   std::optional<contracts::CodeHash> command;
+  // What it is: a line the contract wrote ("log"), an event it emitted ("event": message is its
+  // topics and data in hex), or what its message returned ("output": "ok 0x…", "reverted 0x…" or
+  // the error).
+  std::string kind = "log";
   std::string message;  // one line, without its newline
 };
 
@@ -45,6 +50,8 @@ class LogBuffer {
 
   // Appends one record per line of `text` (a debug buffer: lines end with '\n').
   void AppendLines(const LogRecord& context, std::string_view text);
+  // Appends `record` as it is (an event or an output: one line).
+  void Append(LogRecord record);
   // Records after `after` (for `contract` only, if given), at most `limit`; if there are none
   // yet, waits up to `wait` for one. Returns early, maybe empty, once Close() was called.
   LogPage Read(uint64_t after, const std::optional<contracts::AccountId>& contract, size_t limit,
