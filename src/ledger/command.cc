@@ -1,8 +1,11 @@
 #include "phat/ledger/command.h"
 
+#include <fmt/format.h>
+
 #include "phat/crypto/ed25519.h"
 #include "phat/crypto/hash.h"
 #include "phat/crypto/secp256k1.h"
+#include "phat/crypto/sr25519.h"
 
 namespace phat::ledger {
 
@@ -75,13 +78,19 @@ Decoded<SignedCommand> SignedCommand::ScaleDecode(ScaleReader& r) {
   SignedCommand v;
   v.command = PHAT_TRY(r.ByteVec());
   const size_t at = r.offset();
-  uint8_t scheme = PHAT_TRY(r.U8());
-  if (scheme > uint8_t(SignatureScheme::Secp256k1))
+  const uint8_t scheme = PHAT_TRY(r.U8());
+  auto known = SignatureSchemeFromByte(scheme);
+  if (!known)
     return unexpected(r.ErrorAt(at, "unknown signature scheme " + std::to_string(scheme)));
-  v.scheme = SignatureScheme(scheme);
+  v.scheme = *known;
   v.public_key = PHAT_TRY(r.ByteVec());
   v.signature = PHAT_TRY(r.ByteVec());
   return v;
+}
+
+std::optional<SignatureScheme> SignatureSchemeFromByte(uint8_t byte) {
+  if (byte > uint8_t(SignatureScheme::Sr25519)) return std::nullopt;
+  return SignatureScheme(byte);
 }
 
 Bytes DomainPayload(std::string_view tag, ByteView cluster_id, ByteView body) {
@@ -97,8 +106,12 @@ Bytes SigningPayload(const CodeHash& cluster_id, ByteView command) {
 
 Expected<AccountId, std::string> AccountOf(SignatureScheme scheme, ByteView public_key) {
   switch (scheme) {
+    case SignatureScheme::Sr25519:
     case SignatureScheme::Ed25519: {
-      if (public_key.size() != 32) return unexpected(std::string("an ed25519 public key is 32 bytes"));
+      // As in Substrate: the account is the 32-byte public key itself.
+      if (public_key.size() != 32)
+        return unexpected(fmt::format("an {} public key is 32 bytes",
+                                      scheme == SignatureScheme::Ed25519 ? "ed25519" : "sr25519"));
       AccountId id;
       std::copy(public_key.begin(), public_key.end(), id.begin());
       return id;
@@ -121,6 +134,14 @@ Expected<bool, std::string> VerifySignature(SignatureScheme scheme, ByteView pub
     std::copy_n(signature.begin(), 64, sig.begin());
     std::copy_n(public_key.begin(), 32, key.begin());
     return crypto::Ed25519Verify(sig, payload, key);
+  }
+  if (scheme == SignatureScheme::Sr25519) {
+    if (signature.size() != 64) return unexpected(std::string("an sr25519 signature is 64 bytes"));
+    crypto::Sr25519Signature sig;
+    crypto::Sr25519PublicKey key;
+    std::copy_n(signature.begin(), 64, sig.begin());
+    std::copy_n(public_key.begin(), 32, key.begin());
+    return crypto::Sr25519Verify(sig, payload, key);
   }
   if (signature.size() != 65)
     return unexpected(std::string("a secp256k1 signature is 65 bytes (r, s, recovery id)"));
@@ -176,6 +197,18 @@ Expected<SignedCommand, std::string> SignSecp256k1(const CodeHash& cluster_id,
   out.public_key.assign(key.begin(), key.end());
   const auto sig = PHAT_TRY(
       crypto::EcdsaSignPrehashed(secret, crypto::Blake2b256(SigningPayload(cluster_id, out.command))));
+  out.signature.assign(sig.begin(), sig.end());
+  return out;
+}
+
+SignedCommand SignSr25519(const CodeHash& cluster_id, const Command& command,
+                          const std::array<uint8_t, 32>& mini_secret) {
+  SignedCommand out;
+  out.command = codec::Encode(command);
+  out.scheme = SignatureScheme::Sr25519;
+  const crypto::Sr25519Keypair keys = crypto::Sr25519KeypairFromSeed(mini_secret);
+  out.public_key.assign(keys.public_key.begin(), keys.public_key.end());
+  const auto sig = crypto::Sr25519Sign(keys, SigningPayload(cluster_id, out.command));
   out.signature.assign(sig.begin(), sig.end());
   return out;
 }

@@ -39,9 +39,10 @@ Decoded<SignedQuery> SignedQuery::ScaleDecode(ScaleReader& r) {
   v.query = PHAT_TRY(r.ByteVec());
   const size_t at = r.offset();
   const uint8_t scheme = PHAT_TRY(r.U8());
-  if (scheme > uint8_t(ledger::SignatureScheme::Secp256k1))
+  auto known = ledger::SignatureSchemeFromByte(scheme);
+  if (!known)
     return unexpected(r.ErrorAt(at, "unknown signature scheme " + std::to_string(scheme)));
-  v.scheme = ledger::SignatureScheme(scheme);
+  v.scheme = *known;
   v.public_key = PHAT_TRY(r.ByteVec());
   v.signature = PHAT_TRY(r.ByteVec());
   return v;

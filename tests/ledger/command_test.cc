@@ -6,6 +6,7 @@
 #include "phat/crypto/hash.h"
 #include "phat/crypto/ed25519.h"
 #include "phat/crypto/secp256k1.h"
+#include "phat/crypto/sr25519.h"
 
 namespace phat::ledger {
 namespace {
@@ -80,6 +81,24 @@ TEST(Command, ASecp256k1SignatureVerifiesForTheKeysAccount) {
   auto verified = VerifyCommand(kCluster, *s);
   ASSERT_TRUE(verified) << verified.error();
   EXPECT_EQ(verified->origin, account);
+}
+
+TEST(Command, AnSr25519SignatureVerifiesForThePublicKeysAccount) {
+  const std::array<uint8_t, 32> secret = Seed(9);
+  const crypto::Sr25519Keypair keys = crypto::Sr25519KeypairFromSeed(secret);
+  const AccountId account = keys.public_key;  // as in Substrate
+  SignedCommand s = SignSr25519(kCluster, CallFrom(account, 0), secret);
+  auto round = codec::DecodeAll<SignedCommand>(codec::Encode(s));
+  ASSERT_TRUE(round);
+  auto verified = VerifyCommand(kCluster, *round);
+  ASSERT_TRUE(verified) << verified.error();
+  EXPECT_EQ(verified->origin, account);
+  s.signature[10] ^= 1;
+  EXPECT_FALSE(VerifyCommand(kCluster, s));
+  // The same key read as ed25519 does not verify an sr25519 signature.
+  SignedCommand as_ed = SignSr25519(kCluster, CallFrom(account, 0), secret);
+  as_ed.scheme = SignatureScheme::Ed25519;
+  EXPECT_FALSE(VerifyCommand(kCluster, as_ed));
 }
 
 TEST(Command, ATamperedCommandOrAnotherClusterIsRefused) {

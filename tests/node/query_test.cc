@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "phat/crypto/hash.h"
+#include "phat/crypto/sr25519.h"
 #include "phat/node/node.h"
 
 namespace phat::node {
@@ -26,6 +27,25 @@ TEST(Query, SignedQueriesVerifyOnlyForTheirCluster) {
   // A signature of the wrong length is malformed, not merely wrong.
   s.signature.resize(10);
   EXPECT_EQ(VerifyQuery(DevClusterId(), s).error().kind, QueryError::Kind::Malformed);
+}
+
+// sr25519, as polkadot-js wallets sign: the account is the public key.
+TEST(Query, AnSr25519SignedQueryVerifies) {
+  const crypto::Sr25519Keypair keys = crypto::Sr25519KeypairFromSeed(crypto::Sr25519MiniSecret{4});
+  Query q{keys.public_key, DevAccounts()[1].id, Bytes{1}, 1000, 5000};
+  SignedQuery s;
+  s.query = codec::Encode(q);
+  s.scheme = ledger::SignatureScheme::Sr25519;
+  s.public_key.assign(keys.public_key.begin(), keys.public_key.end());
+  const auto signature = crypto::Sr25519Sign(keys, QuerySigningPayload(DevClusterId(), s.query));
+  s.signature.assign(signature.begin(), signature.end());
+  auto decoded = codec::DecodeAll<SignedQuery>(codec::Encode(s));
+  ASSERT_TRUE(decoded);
+  auto verified = VerifyQuery(DevClusterId(), *decoded);
+  ASSERT_TRUE(verified) << verified.error().message;
+  EXPECT_EQ(verified->origin, keys.public_key);
+  s.signature[0] ^= 1;
+  EXPECT_EQ(VerifyQuery(DevClusterId(), s).error().kind, QueryError::Kind::BadSignature);
 }
 
 TEST(Query, ExpiryMustBeAheadButNotTooFar) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -57,11 +58,14 @@ struct Command {
   PHAT_LEDGER_SCALE_HOOKS(Command);
 };
 
-enum class SignatureScheme : uint8_t { Ed25519 = 0, Secp256k1 = 1 };
+enum class SignatureScheme : uint8_t { Ed25519 = 0, Secp256k1 = 1, Sr25519 = 2 };
+// The scheme a SCALE byte names; nothing for an unknown one.
+std::optional<SignatureScheme> SignatureSchemeFromByte(uint8_t byte);
 
-// A command with its signature: scheme, the signer's public key (32 bytes for ed25519, 33
-// compressed for secp256k1) and the signature (64, or 65 with the recovery id) over
-// SigningPayload(cluster, command).
+// A command with its signature: scheme, the signer's public key (32 bytes for ed25519 and
+// sr25519, 33 compressed for secp256k1) and the signature (64, or 65 with secp256k1's recovery
+// id) over SigningPayload(cluster, command). sr25519 signs under Substrate's context
+// ("substrate"), as polkadot-js and Substrate wallets do.
 struct SignedCommand {
   Bytes command;  // SCALE(Command)
   SignatureScheme scheme = SignatureScheme::Ed25519;
@@ -95,11 +99,13 @@ Expected<Command, std::string> VerifyCommand(const CodeHash& cluster_id, const S
 // The same without the signature, for bytes whose signature this process has already verified.
 Expected<Command, std::string> OpenCommand(const SignedCommand& signed_command);
 
-// Signs with an ed25519 seed or a secp256k1 secret key (tools and tests).
+// Signs with an ed25519 seed, a secp256k1 secret key or an sr25519 mini secret (tools and tests).
 SignedCommand SignEd25519(const CodeHash& cluster_id, const Command& command,
                           const std::array<uint8_t, 32>& seed);
 Expected<SignedCommand, std::string> SignSecp256k1(const CodeHash& cluster_id,
                                                    const Command& command,
                                                    const std::array<uint8_t, 32>& secret);
+SignedCommand SignSr25519(const CodeHash& cluster_id, const Command& command,
+                          const std::array<uint8_t, 32>& mini_secret);
 
 }  // namespace phat::ledger
