@@ -197,7 +197,7 @@ struct Node::Impl {
         replay(config.replay_guard_capacity),
         sessions(config.max_sessions, config.max_session_lifetime_ms),
         query_gate(std::max<size_t>(config.query_workers, 1), config.query_queue),
-        logs(config.log_capacity) {}
+        logs(config.log_capacity, config.log_per_contract) {}
 
   std::optional<uint64_t> BlockOfReceipt(const contracts::CodeHash& hash) {
     auto where = chain->Snapshot()->GetMeta(ReceiptKey(hash));

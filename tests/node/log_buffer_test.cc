@@ -22,7 +22,7 @@ std::vector<std::string> Messages(const LogPage& page) {
 }
 
 TEST(LogBuffer, LinesAreNumberedAndReadOnFromACursor) {
-  LogBuffer logs(100);
+  LogBuffer logs(100, 100);
   logs.AppendLines(From(1), "a\nb\n");
   logs.AppendLines(From(2), "c");  // a last line without its newline counts too
   LogPage all = logs.Read(0, std::nullopt, 10, {});
@@ -41,7 +41,7 @@ TEST(LogBuffer, LinesAreNumberedAndReadOnFromACursor) {
 }
 
 TEST(LogBuffer, TheOldestGoFirstAndLongLinesAreCut) {
-  LogBuffer logs(2);
+  LogBuffer logs(2, 2);
   logs.AppendLines(From(1), "1\n2\n3\n");
   EXPECT_EQ(Messages(logs.Read(0, std::nullopt, 10, {})), (std::vector<std::string>{"2", "3"}));
   logs.AppendLines(From(1), std::string(LogBuffer::kMaxLineBytes + 10, 'x'));
@@ -55,8 +55,28 @@ TEST(LogBuffer, TheOldestGoFirstAndLongLinesAreCut) {
   EXPECT_EQ(page.records[0].message, std::string(LogBuffer::kMaxLineBytes - 1, 'x') + "…");
 }
 
+// A busy contract loses its own oldest records beyond its share, not other contracts' records.
+TEST(LogBuffer, EachContractIsBoundedToItsShare) {
+  LogBuffer logs(100, 3);
+  logs.AppendLines(From(1), "quiet\n");
+  for (int i = 0; i < 1000; ++i) logs.AppendLines(From(2), "busy " + std::to_string(i));
+  logs.AppendLines(From(1), "still here\n");
+  LogPage all = logs.Read(0, std::nullopt, 1000, {});
+  EXPECT_EQ(Messages(all),
+            (std::vector<std::string>{"quiet", "busy 997", "busy 998", "busy 999", "still here"}));
+  EXPECT_EQ(all.next, 1002u);
+  // Reading on from a dropped record's number works, and the filter still does.
+  EXPECT_EQ(Messages(logs.Read(500, From(2).contract, 10, {})),
+            (std::vector<std::string>{"busy 997", "busy 998", "busy 999"}));
+  // The whole buffer's bound still holds, oldest first.
+  LogBuffer small(4, 3);
+  for (uint8_t c = 1; c <= 3; ++c) small.AppendLines(From(c), "a\nb\n");
+  EXPECT_EQ(small.Read(0, std::nullopt, 10, {}).records.size(), 4u);
+  EXPECT_EQ(small.Read(0, std::nullopt, 10, {}).records.front().seq, 3u);
+}
+
 TEST(LogBuffer, AReaderWaitsForTheNextLineOrUntilClosed) {
-  LogBuffer logs(10);
+  LogBuffer logs(10, 10);
   std::thread writer([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     logs.AppendLines(From(1), "late\n");

@@ -2,16 +2,20 @@
 // which writes to the same output), the events they emit and the outputs their messages return,
 // from committed commands (taken from their receipts, so every worker sees the same ones and they
 // are also in the blocks) and from the queries this node ran (seen here only). One bounded
-// sequence in memory, numbered, that clients read from a number on and may follow as it grows;
-// the oldest records go first when it is full.
+// sequence in memory, numbered, that clients read from a number on and may follow as it grows.
+// Two bounds: the whole buffer's, and each contract's, so that one busy contract cannot push
+// every other contract's records out; the oldest records go first (a contract's own oldest
+// when it is over its share).
 //
 // Thread safety: internally locked; readers may wait while writers append.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -46,7 +50,9 @@ struct LogPage {
 class LogBuffer {
  public:
   static constexpr size_t kMaxLineBytes = 4096;  // longer lines are cut, marked with "…"
-  explicit LogBuffer(size_t capacity) : capacity_(capacity) {}
+  // At most `capacity` records in all and `per_contract` of any one contract.
+  LogBuffer(size_t capacity, size_t per_contract)
+      : capacity_(capacity), per_contract_(std::max<size_t>(per_contract, 1)) {}
 
   // Appends one record per line of `text` (a debug buffer: lines end with '\n').
   void AppendLines(const LogRecord& context, std::string_view text);
@@ -61,10 +67,23 @@ class LogBuffer {
   void Close();
 
  private:
+  // A record dropped as its contract's oldest stays in records_ as a gap (records_ is in seq
+  // order, searched by seq) until the buffer is compacted, which happens once the gaps are half
+  // of it: amortised O(1) per record.
+  struct Entry {
+    LogRecord record;
+    bool dropped = false;
+  };
+  void AppendLocked(LogRecord record);
+  void DropOldestOf(const contracts::AccountId& contract);
   mutable std::mutex mu_;
   std::condition_variable appended_;
   size_t capacity_;
-  std::deque<LogRecord> records_;
+  size_t per_contract_;
+  std::deque<Entry> records_;
+  std::map<contracts::AccountId, std::deque<uint64_t>> live_;  // each contract's live seqs
+  size_t live_count_ = 0;
+  size_t gaps_ = 0;
   uint64_t last_seq_ = 0;
   bool closed_ = false;
 };

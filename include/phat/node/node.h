@@ -63,7 +63,8 @@ struct NodeConfig {
   // Query sessions (session.h): how many are kept, and the longest one may last.
   size_t max_sessions = 10'000;
   uint64_t max_session_lifetime_ms = 3'600'000;
-  size_t log_capacity = 100'000;          // contract log lines kept in memory (LogBuffer)
+  size_t log_capacity = 100'000;  // contract log records kept in memory (LogBuffer), in all
+  size_t log_per_contract = 10'000;  // and of any one contract
   size_t max_streams = 32;                // clients following /events or /logs at once
   // What contracts' HTTP requests (pink) may reach: by default no loopback, private or
   // link-local address; phatd --dev allows them, --http-allow names exceptions.
