@@ -374,7 +374,8 @@ std::vector<json> FollowLines(int port, const std::string& path, size_t lines) {
   c.Get(path.c_str(), [&](const char* data, size_t len) {
     buffer.append(data, len);
     for (size_t end; (end = buffer.find('\n')) != std::string::npos; buffer.erase(0, end + 1))
-      if (end > 0) out.push_back(json::parse(buffer.substr(0, end), nullptr, false));
+      if (end > 0 && out.size() < lines)
+        out.push_back(json::parse(buffer.substr(0, end), nullptr, false));
     return out.size() < lines;
   });
   return out;
