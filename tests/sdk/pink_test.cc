@@ -26,8 +26,10 @@
 #include "phat/contracts/runtime.h"
 #include "phat/contracts/state.h"
 #include "phat/crypto/hash.h"
+#include "phat/crypto/sr25519.h"
 #include "phat/pink/cache.h"
 #include "phat/pink/extension.h"
+#include "phat/pink/keys.h"
 
 namespace phat::contracts {
 namespace {
@@ -378,11 +380,13 @@ class SdkPinkOnPink : public PinkCallsTest {
   void SetUp() override {
     pink::Services services;
     services.cache = &cache_;
+    services.cluster_key = &cluster_key_;
     services.system_contract = Account(0x5c);
     services.worker_pubkey.fill(0x77);
     Deploy(std::make_shared<pink::PinkExtension>(std::move(services)));
   }
   pink::Cache cache_;
+  pink::ClusterKey cluster_key_ = pink::ClusterKey::FromSeed(crypto::Sr25519MiniSecret{7});
 };
 
 TEST_F(SdkPinkOnPink, TheCacheKeepsAValueBetweenCalls) {
@@ -423,6 +427,46 @@ TEST_F(SdkPinkOnPink, AQueryGetsWhatATransactionDoesNot) {
   // A transaction reaches no network: http_request is 523, batch_http_request NotAllowed.
   EXPECT_EQ(Transact("http_get", kUrl), "00" + ("0b02" + Str("API Unavailable") + "0000"));
   EXPECT_EQ(Transact("batch_http_request", "04" + kGet + Le64(1500)), "!000106");
+}
+
+TEST_F(SdkPinkOnPink, AContractDerivesItsKeyAndSignsWithIt) {
+  const std::string derived = Query("derive_sr25519_key", Str("oracle"));
+  const crypto::Sr25519SecretKey expected =
+      cluster_key_.DeriveContractKey(contract_, AsBytes("oracle"));
+  EXPECT_EQ(derived, "000101" + ToHex(expected));
+  EXPECT_EQ(Transact("derive_sr25519_key", Str("oracle")), derived);  // the same in a transaction
+  const std::string key = "0101" + ToHex(expected);  // as an argument: Vec of 64 bytes
+
+  auto pair = crypto::Sr25519KeypairFromSecretKey(expected);
+  ASSERT_TRUE(pair.has_value()) << pair.error();
+  EXPECT_EQ(Query("get_public_key", "01" + key), "0080" + ToHex(pair->public_key));
+
+  // sign(Sr25519, key, "hello"): a signature the host's sr25519 accepts, and verify agrees.
+  const std::string signed_ = Query("sign", "01" + key + Str("hello"));
+  ASSERT_EQ(signed_.size(), 2 * (1 + 2 + 64u)) << signed_;
+  auto signature = FixedFromHex<64>(signed_.substr(6));
+  ASSERT_TRUE(signature.has_value());
+  EXPECT_TRUE(crypto::Sr25519Verify(*signature, AsBytes("hello"), pair->public_key));
+  const std::string args = "80" + ToHex(pair->public_key) + Str("hello") + signed_.substr(2);
+  EXPECT_EQ(Query("verify", "01" + args), "0001");
+  EXPECT_EQ(
+      Query("verify", "01" + ("80" + ToHex(pair->public_key)) + Str("hullo") + signed_.substr(2)),
+      "0000");
+  // A transaction gets no sr25519 signature: it would differ from worker to worker.
+  EXPECT_EQ(Transact("sign", "01" + key + Str("hello")), "0000");
+}
+
+TEST_F(SdkPinkOnPink, EcdsaPrehashedSignaturesVerify) {
+  const std::string secret = "80" + Times("01", 32), hash = Times("ab", 32);
+  const std::string signed_ = Query("ecdsa_sign_prehashed", secret + hash);
+  ASSERT_EQ(signed_.size(), 2 * (1 + 65u)) << signed_;
+  const std::string public_key = Query("get_public_key", "02" + secret);
+  ASSERT_EQ(public_key.size(), 2 * (1 + 1 + 33u)) << public_key;
+  EXPECT_EQ(Query("ecdsa_verify_prehashed", signed_.substr(2) + hash + public_key.substr(4)),
+            "0001");
+  EXPECT_EQ(
+      Query("ecdsa_verify_prehashed", signed_.substr(2) + Times("ac", 32) + public_key.substr(4)),
+      "0000");
 }
 
 TEST_F(SdkPinkOnPink, ClusterFactsBalancesAndCode) {
