@@ -128,7 +128,7 @@ test('flipper metadata: selectors, constructor and message results', () => {
 });
 
 test('the .contract bundles carry the Wasm whose hash the metadata names', () => {
-  for (const name of ['flipper', 'erc20', 'incrementer', 'flip_caller']) {
+  for (const name of ['flipper', 'erc20', 'incrementer', 'flip_caller', 'oracle']) {
     const bundle = load(`${name}.contract`);
     const wasm = readFileSync(join(contractsDir, `${name}.wasm`));
     assert.equal(bundle.source.wasm, '0x' + wasm.toString('hex'), `${name}: source.wasm`);
@@ -136,4 +136,25 @@ test('the .contract bundles carry the Wasm whose hash the metadata names', () =>
     assert.equal(load(`${name}.json`).source.hash, bundle.source.hash, `${name}: the .json's hash`);
     new Abi(bundle); // parses as a whole
   }
+});
+
+test('oracle metadata: the pink example and its results', () => {
+  const abi = new Abi(load('oracle.json'));
+  const fetch = abi.findMessage('fetch');
+  assert.equal(fetch.isMutating, false);
+  // Ok(Ok((4200, signature))): i64 LE, then a Vec<u8> of 64 bytes.
+  const signature = '5a'.repeat(64);
+  assert.deepEqual(decodeOutput(abi, fetch, '0000' + '6810000000000000' + '0101' + signature), {
+    ok: { ok: [4200, '0x' + signature] },
+  });
+  // Ok(Err(InvalidJson)), and last() = Ok(Some(4200)).
+  assert.deepEqual(decodeOutput(abi, fetch, '000105'), { ok: { err: 'InvalidJson' } });
+  assert.deepEqual(decodeOutput(abi, abi.findMessage('last'), '00016810000000000000'), {
+    ok: 4200,
+  });
+  assert.equal(abi.findMessage('store').isMutating, true);
+  assert.deepEqual(
+    abi.findMessage('set_source').args.map((a) => [a.name, a.type.type]),
+    [['url', 'Text']],
+  );
 });

@@ -11,6 +11,7 @@
 #include "phat/sdk/event.h"
 #include "phat/sdk/hash.h"
 #include "phat/sdk/memory.h"
+#include "phat/sdk/pink.h"
 #include "phat/sdk/reflect.h"
 #include "phat/sdk/scale.h"
 #include "phat/sdk/storage.h"

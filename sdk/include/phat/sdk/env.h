@@ -228,6 +228,13 @@ inline ChainExtensionOutput CallChainExtension(u32 id, const u8* input, u32 inpu
 inline ChainExtensionOutput CallChainExtension(u32 id, const Bytes& input) {
   return CallChainExtension(id, input.data(), input.size());
 }
+// The same with the output written to `out`, for answers that may not fit the static buffer (an
+// HTTP response): *out_len is the capacity going in and the output's length coming back. The host
+// never truncates: an output larger than the capacity fails the call with OutputBufferTooSmall,
+// and the contract does not learn the size it would have needed.
+inline u32 CallChainExtensionInto(u32 id, const u8* input, u32 input_len, u8* out, u32* out_len) {
+  return host::phat_seal0_call_chain_extension(id, input, input_len, out, out_len);
+}
 
 // ---- calling and instantiating other contracts ----
 

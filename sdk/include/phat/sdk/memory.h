@@ -29,27 +29,35 @@ inline constexpr u32 kStaticBufferSize = 16384;
 #ifdef __wasm__
 extern "C" unsigned char __heap_base;  // defined by wasm-ld after the stack and data
 
-inline void* Allocate(size_t size, size_t align = 16) {
+// A fresh block, or nullptr when the memory cannot grow to hold it (the module's maximum, 16
+// pages for the SDK's contracts, is reached): for a caller that can say why before it gives up.
+inline void* TryAllocate(size_t size, size_t align = 16) {
   static uintptr_t next = 0;
   if (next == 0) next = reinterpret_cast<uintptr_t>(&__heap_base);
   uintptr_t start = (next + align - 1) & ~(uintptr_t{align} - 1);
   uintptr_t end = start + size;
-  if (end < start) Trap();
+  if (end < start) return nullptr;
   uintptr_t limit = __builtin_wasm_memory_size(0) * 65536;
   if (end > limit) {
     uintptr_t pages = (end - limit + 65535) / 65536;
-    if (__builtin_wasm_memory_grow(0, pages) == static_cast<size_t>(-1)) Trap();
+    if (__builtin_wasm_memory_grow(0, pages) == static_cast<size_t>(-1)) return nullptr;
   }
   next = end;
   return reinterpret_cast<void*>(start);
 }
 #else
-inline void* Allocate(size_t size, size_t align = 16) {
-  void* p = std::aligned_alloc(align, (size + align - 1) / align * align);
-  if (p == nullptr) Trap();
-  return p;  // never freed, as in the contract: the metadata program and tests are short-lived
+inline void* TryAllocate(size_t size, size_t align = 16) {
+  // never freed, as in the contract: the metadata program and tests are short-lived
+  return std::aligned_alloc(align, (size + align - 1) / align * align);
 }
 #endif
+
+// A fresh block; running out of memory is a trap.
+inline void* Allocate(size_t size, size_t align = 16) {
+  void* p = TryAllocate(size, align);
+  if (p == nullptr) Trap();
+  return p;
+}
 
 // The buffer for input, storage values, return data and event data. One per instance; users of
 // it finish with it before the next one starts (see env.h).
