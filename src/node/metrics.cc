@@ -12,6 +12,10 @@ void Metrics::CountSubmitted() {
   std::lock_guard lock(mu_);
   ++submitted_;
 }
+void Metrics::CountRerun() {
+  std::lock_guard lock(mu_);
+  ++reruns_;
+}
 void Metrics::CountApplied(uint64_t committed, uint64_t rejected) {
   std::lock_guard lock(mu_);
   committed_ += committed;
@@ -48,6 +52,11 @@ std::string Metrics::Render(uint64_t height) const {
   out += "# HELP phat_commands_rejected_total Commands rejected when their block applied.\n";
   out += "# TYPE phat_commands_rejected_total counter\n";
   out += fmt::format("phat_commands_rejected_total {}\n", rejected_);
+  out +=
+      "# HELP phat_queries_rerun_total Queries stopped on the HTTP loop and run again on the pool "
+      "(too long for it, or they called the web).\n";
+  out += "# TYPE phat_queries_rerun_total counter\n";
+  out += fmt::format("phat_queries_rerun_total {}\n", reruns_);
   out += "# HELP phat_block_height The height of the latest committed block.\n";
   out += "# TYPE phat_block_height gauge\n";
   out += fmt::format("phat_block_height {}\n", height);

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "admission.h"
@@ -183,6 +184,25 @@ struct Node::Impl {
   ReplayGuard replay{100'000};
   SessionTable sessions;
   QueryGate query_gate;
+  // Contracts whose queries ran too long for the HTTP loop or called the web (bounded: forgotten
+  // all at once when full, so that a contract that changed gets another chance).
+  class ContractSet {
+   public:
+    bool Contains(const contracts::AccountId& c) {
+      std::lock_guard lock(mu_);
+      return set_.contains(c);
+    }
+    void Add(const contracts::AccountId& c) {
+      std::lock_guard lock(mu_);
+      if (set_.size() >= kMax) set_.clear();
+      set_.insert(c);
+    }
+
+   private:
+    static constexpr size_t kMax = 10'000;
+    std::mutex mu_;
+    std::set<contracts::AccountId> set_;
+  } pool_contracts;
   std::atomic<bool> stopping{false};
   std::thread watcher;
   LogBuffer logs;
@@ -516,11 +536,15 @@ void Node::Impl::RunQuery(Query query, Clock::time_point started, http::Response
   // First on the loop thread that read it, for a short while: almost every query ends well
   // within that, and no other thread is involved. (The loop's other connections wait meanwhile,
   // which is why the while is short.)
-  if (config.inline_query_time.count() > 0) {
+  // A contract whose query needed the pool before goes there at once: its attempt on the loop
+  // would most likely be wasted again.
+  if (config.inline_query_time.count() > 0 && !pool_contracts.Contains(query.dest)) {
     const auto inline_deadline = std::min(deadline, Clock::now() + config.inline_query_time);
     contracts::ExecResult result = ExecuteQuery(query, inline_deadline, /*may_wait=*/false);
     if (!Interrupted(result) || inline_deadline == deadline)
       return AnswerQuery(query, std::move(result), started, res);
+    pool_contracts.Add(query.dest);
+    metrics.CountRerun();
   }
   // A longer query, or one that waits on the network (pink HTTP), runs again from the start on
   // the blocking pool, in its turn, to its deadline.

@@ -23,6 +23,8 @@ class Metrics {
 
   void CountRequest(const std::string& endpoint, int status);
   void CountSubmitted();
+  // A query stopped on the HTTP loop and run again on the pool (too long, or it called the web).
+  void CountRerun();
   void CountApplied(uint64_t committed, uint64_t rejected);
   void ObserveQuery(double seconds);
   // The text for GET /metrics; `height` is read by the caller from the chain.
@@ -31,7 +33,7 @@ class Metrics {
  private:
   mutable std::mutex mu_;
   std::map<std::pair<std::string, int>, uint64_t> requests_;
-  uint64_t submitted_ = 0, committed_ = 0, rejected_ = 0;
+  uint64_t submitted_ = 0, committed_ = 0, rejected_ = 0, reruns_ = 0;
   std::array<uint64_t, kLatencyBuckets.size()> buckets_{};  // not cumulative; Render sums them
   uint64_t queries_ = 0;
   double query_seconds_ = 0;
