@@ -66,12 +66,19 @@ class NodeTest : public ::testing::Test {
     fs::remove_all(dir_);
   }
 
+  // A node on a fresh data directory.
   void StartNode(NodeConfig config) {
     client_.reset();
     node_.reset();
     dir_ = fs::temp_directory_path() /
            ("phat-node-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
     fs::remove_all(dir_);
+    RestartNode(std::move(config));
+  }
+  // A node on the data directory the last one used.
+  void RestartNode(NodeConfig config) {
+    client_.reset();
+    node_.reset();
     config.chain.data_dir = dir_.string();
     config.chain.cluster_id = DevClusterId();
     config.chain.genesis = DevGenesis();
@@ -597,16 +604,7 @@ TEST_F(NodeTest, AContractsDerivedKeyOutlivesARestart) {
   EXPECT_EQ(before.size(), 2 + 2 * (8 + 2 + 64)) << before;  // status, len, Vec<u8> of 64
   EXPECT_TRUE(fs::exists(dir_ / "cluster.key"));
 
-  client_.reset();
-  node_.reset();
-  NodeConfig config;
-  config.chain.data_dir = dir_.string();
-  config.chain.cluster_id = DevClusterId();
-  config.chain.genesis = DevGenesis();
-  auto node = Node::Start(std::move(config));
-  ASSERT_TRUE(node) << node.error();
-  node_ = std::move(*node);
-  client_ = std::make_unique<httplib::Client>("127.0.0.1", node_->port());
+  RestartNode({});
   const Query again{Alice().id, contract, derive.input, 10'000'000'000, NowMs() + 31'000};
   json answer = Post("/query", QueryBody(again, Alice()), 200);
   EXPECT_EQ(answer["result"]["data"].get<std::string>(), before);
