@@ -6,8 +6,9 @@
 // (the names are --only's):
 //
 //   curl-cli        `curl -s -f --noproxy '*' -o /dev/null URL`, a process spawned per request;
-//   libcurl         pink::HttpClient::Fetch: libcurl with phat's policy, in this process, a new
-//                   handle and connection per request, as the client always makes them;
+//   libcurl         pink::HttpClient::Fetch: libcurl with phat's policy, in this process, on
+//                   the client's kept handles (so, with the server's keep-alive, on a connection
+//                   an earlier request opened), as contracts' requests run;
 //   libcurl-plain   libcurl's defaults on a new handle per request, without phat's checks;
 //   libcurl-reused  libcurl's defaults on one handle kept across requests: with the server's
 //                   keep-alive the connection is reused (what a connection per request costs);

@@ -11,10 +11,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -151,6 +153,9 @@ class HttpClientTest : public testing::Test {
       } else {
         res.set_content("headers", "text/plain");
       }
+    });
+    s.Get("/port", [](const httplib::Request& req, httplib::Response& res) {
+      res.set_content(std::to_string(req.remote_port), "text/plain");  // the client's port
     });
     s.Get("/odd-headers", [](const httplib::Request&, httplib::Response& res) {
       res.set_header("X-Utf8", "caf\xc3\xa9");
@@ -659,6 +664,29 @@ TEST_F(HttpClientTest, ManyThreadsShareOneClient) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok, 30);
+}
+
+// The connection a request leaves open is the next one's (the same client port at the server),
+// one request after another and one batch after another.
+TEST_F(HttpClientTest, AKeptAliveConnectionServesTheNextRequest) {
+  HttpClient client(Local());
+  auto port_of = [](const HttpResult& result) { return result ? Text(result->body) : "failed"; };
+  const std::string first = port_of(client.Fetch(Get(server_.Url("/port")), In(10s)));
+  EXPECT_EQ(port_of(client.Fetch(Get(server_.Url("/port")), In(10s))), first);
+
+  const std::vector<HttpRequest> two(2, Get(server_.Url("/port")));
+  auto batch_ports = [&] {
+    auto results = client.FetchBatch(two, In(10s));
+    std::set<std::string> ports;
+    if (results)
+      for (const auto& result : *results) ports.insert(port_of(result));
+    return ports;
+  };
+  const std::set<std::string> before = batch_ports();
+  const std::set<std::string> after = batch_ports();
+  EXPECT_FALSE(before.contains("failed"));
+  EXPECT_TRUE(std::includes(before.begin(), before.end(), after.begin(), after.end()))
+      << "a second batch opened new connections";
 }
 
 TEST(HttpBatchDeadline, IsTheEarlierOfTheTimeoutAndTheQuerysEnd) {
