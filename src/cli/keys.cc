@@ -30,7 +30,7 @@ std::string DevNames() {
 
 Expected<Signer, std::string> LoadSigner(const std::string& name_or_file) {
   for (const auto& a : node::DevAccounts())
-    if (a.name == name_or_file) return Signer{a.name, a.seed, a.id};
+    if (a.name == name_or_file) return Signer{a.name, SignatureScheme::Ed25519, a.seed, a.id};
   std::error_code ec;
   if (!std::filesystem::exists(name_or_file, ec))
     return unexpected(fmt::format(
@@ -40,7 +40,28 @@ Expected<Signer, std::string> LoadSigner(const std::string& name_or_file) {
   return ReadKeyFile(name_or_file);
 }
 
-Expected<std::array<uint8_t, 32>, std::string> GenerateSeed() {
+std::string_view SchemeName(SignatureScheme scheme) {
+  switch (scheme) {
+    case SignatureScheme::Ed25519:
+      return "ed25519";
+    case SignatureScheme::Secp256k1:
+      return "secp256k1";
+    case SignatureScheme::Sr25519:
+      return "sr25519";
+  }
+  return "unknown";
+}
+
+Expected<SignatureScheme, std::string> SchemeFromName(std::string_view name) {
+  for (auto scheme : {SignatureScheme::Ed25519, SignatureScheme::Sr25519, SignatureScheme::Secp256k1})
+    if (SchemeName(scheme) == name) return scheme;
+  return unexpected(
+      fmt::format("unknown key scheme \"{}\": ed25519, sr25519 or secp256k1", name));
+}
+
+namespace {
+
+Expected<std::array<uint8_t, 32>, std::string> RandomSecret() {
   std::array<uint8_t, 32> seed{};
   size_t got = 0;
   while (got < seed.size()) {
@@ -54,12 +75,29 @@ Expected<std::array<uint8_t, 32>, std::string> GenerateSeed() {
   return seed;
 }
 
-std::string KeyFileJson(const std::array<uint8_t, 32>& seed) {
-  return json{{"scheme", "ed25519"}, {"seed", "0x" + ToHex(seed)}}.dump() + "\n";
+Expected<Signer, std::string> KeyFromSecret(std::string name, SignatureScheme scheme,
+                                            const std::array<uint8_t, 32>& secret) {
+  const Bytes public_key = PHAT_TRY(ledger::PublicKeyOfSecret(scheme, secret));
+  const contracts::AccountId account = PHAT_TRY(ledger::AccountOf(scheme, public_key));
+  return Signer{std::move(name), scheme, secret, account};
 }
 
-Expected<void, std::string> WriteKeyFile(const std::string& path,
-                                         const std::array<uint8_t, 32>& seed) {
+}  // namespace
+
+Expected<Signer, std::string> GenerateKey(SignatureScheme scheme) {
+  // A secp256k1 secret must be below the group order: all but ~2^-128 of random ones are.
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    auto key = KeyFromSecret("", scheme, PHAT_TRY(RandomSecret()));
+    if (key) return key;
+  }
+  return unexpected(std::string("cannot make a valid key from the system's random source"));
+}
+
+std::string KeyFileJson(const Signer& key) {
+  return json{{"scheme", SchemeName(key.scheme)}, {"seed", "0x" + ToHex(key.seed)}}.dump() + "\n";
+}
+
+Expected<void, std::string> WriteKeyFile(const std::string& path, const Signer& key) {
   // O_EXCL: never overwrite, since the file there may be the only copy of another key; 0600 from
   // the start, so the seed is never readable by others, not even for a moment.
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -68,7 +106,7 @@ Expected<void, std::string> WriteKeyFile(const std::string& path,
         errno == EEXIST
             ? fmt::format("{} exists already; pick another file (it may hold a key)", path)
             : fmt::format("cannot create {}: {}", path, strerror(errno)));
-  const std::string text = KeyFileJson(seed);
+  const std::string text = KeyFileJson(key);
   size_t done = 0;
   while (done < text.size()) {
     const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
@@ -92,16 +130,21 @@ Expected<Signer, std::string> ReadKeyFile(const std::string& path) {
   const std::string text(std::istreambuf_iterator<char>(in), {});
   const json key = json::parse(text, nullptr, /*allow_exceptions=*/false);
   const std::string shape =
-      "a key file is JSON {\"scheme\": \"ed25519\", \"seed\": \"0x<64 hex digits>\"}, as `phat "
-      "keys generate --out FILE` writes";
+      "a key file is JSON {\"scheme\": \"ed25519\" (or \"sr25519\", \"secp256k1\"), \"seed\": "
+      "\"0x<64 hex digits>\"}, as `phat keys generate --out FILE` writes";
   if (!key.is_object()) return unexpected(fmt::format("{} is not JSON: {}", path, shape));
-  if (!key.contains("scheme") || key["scheme"] != "ed25519")
-    return unexpected(fmt::format("{}: only ed25519 keys are supported so far ({})", path, shape));
+  if (!key.contains("scheme") || !key["scheme"].is_string())
+    return unexpected(fmt::format("{} has no \"scheme\": {}", path, shape));
+  auto scheme = SchemeFromName(key["scheme"].get<std::string>());
+  if (!scheme) return unexpected(fmt::format("{}: {}", path, scheme.error()));
   if (!key.contains("seed") || !key["seed"].is_string())
     return unexpected(fmt::format("{} has no \"seed\": {}", path, shape));
   auto seed = FixedFromHex<32>(key["seed"].get<std::string>());
   if (!seed) return unexpected(fmt::format("{}: the seed is not 32 bytes of hex: {}", path, shape));
-  return Signer{path, *seed, crypto::Ed25519KeypairFromSeed(*seed).public_key};
+  auto signer = KeyFromSecret(path, *scheme, *seed);
+  if (!signer) return unexpected(fmt::format("{}: not a valid {} key: {}", path,
+                                             SchemeName(*scheme), signer.error()));
+  return signer;
 }
 
 Expected<contracts::AccountId, std::string> ParseAccount(const std::string& text) {

@@ -260,7 +260,9 @@ class Session {
     json account = PHAT_TRY(Get("/accounts/" + Hex0x(signer.account)));
     const ledger::Command command{signer.account, account.value("nonce", uint64_t(0)), gas,
                                   std::move(body)};
-    const Bytes bytes = codec::Encode(ledger::SignEd25519(cluster, command, signer.seed));
+    auto signed_command = ledger::SignCommand(cluster, command, signer.scheme, signer.seed);
+    if (!signed_command) return unexpected(Usage(signed_command.error()));
+    const Bytes bytes = codec::Encode(*signed_command);
     NodeClient* node = PHAT_TRY(Node());
     auto answer = node->Post("/commands", json{{"command", Hex0x(bytes)}, {"wait", true}});
     if (!answer) {
@@ -563,9 +565,10 @@ Result<int> RunQuery(const GlobalOptions& g, const QueryOptions& o) {
   const CodeHash cluster = PHAT_TRY(s.Cluster());
   const node::Query query{signer.account, dest, std::move(input), o.gas,
                           NowMs() + kQueryLifetimeMs};
-  const Bytes signed_query = codec::Encode(node::SignQueryEd25519(cluster, query, signer.seed));
+  auto signed_query = node::SignQuery(cluster, query, signer.scheme, signer.seed);
+  if (!signed_query) return unexpected(Usage(signed_query.error()));
   NodeClient* client = PHAT_TRY(s.Node());
-  auto answer = client->Post("/query", json{{"query", Hex0x(signed_query)}});
+  auto answer = client->Post("/query", json{{"query", Hex0x(codec::Encode(*signed_query))}});
   if (!answer) {
     std::string message = answer.error().message;
     if (answer.error().status == 400 && message.find("expir") != std::string::npos)
@@ -627,30 +630,37 @@ Result<int> KeysDev(const GlobalOptions& g) {
   return kOk;
 }
 
-Result<int> KeysGenerate(const GlobalOptions& g, const std::string& out_file) {
-  auto seed = GenerateSeed();
-  if (!seed) return unexpected(Failure{kUsage, seed.error()});
-  const AccountId account = crypto::Ed25519KeypairFromSeed(*seed).public_key;
+Result<int> KeysGenerate(const GlobalOptions& g, const std::string& scheme_name,
+                         const std::string& out_file) {
+  auto scheme = SchemeFromName(scheme_name);
+  if (!scheme) return unexpected(Usage(scheme.error()));
+  auto key = GenerateKey(*scheme);
+  if (!key) return unexpected(Failure{kUsage, key.error()});
   if (out_file.empty()) {
     // No file: the key itself is the output, as `phat keys generate > FILE` would keep it.
-    json key = json::parse(KeyFileJson(*seed));
+    json file = json::parse(KeyFileJson(*key));
     if (g.json) {
-      key["account"] = Hex0x(account);
-      fmt::print("{}\n", key.dump(2));
+      file["account"] = Hex0x(key->account);
+      fmt::print("{}\n", file.dump(2));
     } else {
-      fmt::print("account {}\nseed {}\n", Hex0x(account), key["seed"].get<std::string>());
+      fmt::print("scheme {}\naccount {}\nseed {}\n", SchemeName(key->scheme), Hex0x(key->account),
+                 file["seed"].get<std::string>());
       fmt::print(
           stderr,
           "phat: keep the seed secret; `--out FILE` writes it to a file only you can read\n");
     }
     return kOk;
   }
-  if (auto written = WriteKeyFile(out_file, *seed); !written)
+  if (auto written = WriteKeyFile(out_file, *key); !written)
     return unexpected(Usage(written.error()));
   if (g.json)
-    fmt::print("{}\n", json{{"account", Hex0x(account)}, {"file", out_file}}.dump(2));
+    fmt::print("{}\n", json{{"scheme", SchemeName(key->scheme)},
+                            {"account", Hex0x(key->account)},
+                            {"file", out_file}}
+                           .dump(2));
   else
-    fmt::print("account {}\nkey file {}\n", Hex0x(account), out_file);
+    fmt::print("scheme {}\naccount {}\nkey file {}\n", SchemeName(key->scheme),
+               Hex0x(key->account), out_file);
   return kOk;
 }
 
@@ -659,11 +669,12 @@ Result<int> KeysShow(const GlobalOptions& g, const std::string& file) {
   if (!signer) return unexpected(Usage(signer.error()));
   // The seed stays in the file: showing it is never needed to use the key.
   if (g.json)
-    fmt::print(
-        "{}\n",
-        json{{"scheme", "ed25519"}, {"account", Hex0x(signer->account)}, {"file", file}}.dump(2));
+    fmt::print("{}\n", json{{"scheme", SchemeName(signer->scheme)},
+                            {"account", Hex0x(signer->account)},
+                            {"file", file}}
+                           .dump(2));
   else
-    fmt::print("scheme ed25519\naccount {}\n", Hex0x(signer->account));
+    fmt::print("scheme {}\naccount {}\n", SchemeName(signer->scheme), Hex0x(signer->account));
   return kOk;
 }
 
@@ -676,9 +687,12 @@ void AddNodeCommands(CLI::App& app, std::shared_ptr<GlobalOptions> g) {
   keys->add_subcommand("dev", "List the development cluster's accounts (public keys!)")
       ->callback([g] { Finish(*g, KeysDev(*g)); });
   auto out_file = std::make_shared<std::string>();
-  CLI::App* generate = keys->add_subcommand("generate", "Make a new ed25519 key");
+  auto scheme = std::make_shared<std::string>("ed25519");
+  CLI::App* generate = keys->add_subcommand("generate", "Make a new key");
   generate->add_option("--out", *out_file, "Write it to this file (mode 0600; never overwrites)");
-  generate->callback([g, out_file] { Finish(*g, KeysGenerate(*g, *out_file)); });
+  generate->add_option("--scheme", *scheme, "ed25519 (the default), sr25519 or secp256k1");
+  generate->callback(
+      [g, scheme, out_file] { Finish(*g, KeysGenerate(*g, *scheme, *out_file)); });
   auto show_file = std::make_shared<std::string>();
   CLI::App* show = keys->add_subcommand("show", "Show the account of a key file");
   show->add_option("file", *show_file, "The key file")->required();

@@ -152,6 +152,41 @@ Expected<bool, std::string> VerifySignature(SignatureScheme scheme, ByteView pub
   return crypto::EcdsaVerifyPrehashed(sig, crypto::Blake2b256(payload), key);
 }
 
+Expected<std::pair<Bytes, Bytes>, std::string> SignPayload(SignatureScheme scheme,
+                                                           const std::array<uint8_t, 32>& secret,
+                                                           ByteView payload) {
+  switch (scheme) {
+    case SignatureScheme::Ed25519:
+      return SignPayloadEd25519(secret, payload);
+    case SignatureScheme::Secp256k1: {
+      const auto key = PHAT_TRY(crypto::PublicKeyFromSecret(secret));
+      const auto sig = PHAT_TRY(crypto::EcdsaSignPrehashed(secret, crypto::Blake2b256(payload)));
+      return std::pair{Bytes(key.begin(), key.end()), Bytes(sig.begin(), sig.end())};
+    }
+    case SignatureScheme::Sr25519: {
+      const crypto::Sr25519Keypair keys = crypto::Sr25519KeypairFromSeed(secret);
+      const auto sig = crypto::Sr25519Sign(keys, payload);
+      return std::pair{Bytes(keys.public_key.begin(), keys.public_key.end()),
+                       Bytes(sig.begin(), sig.end())};
+    }
+  }
+  return unexpected(std::string("unknown signature scheme"));
+}
+
+Expected<Bytes, std::string> PublicKeyOfSecret(SignatureScheme scheme,
+                                               const std::array<uint8_t, 32>& secret) {
+  auto bytes = [](const auto& key) { return Bytes(key.begin(), key.end()); };
+  switch (scheme) {
+    case SignatureScheme::Ed25519:
+      return bytes(crypto::Ed25519KeypairFromSeed(secret).public_key);
+    case SignatureScheme::Secp256k1:
+      return bytes(PHAT_TRY(crypto::PublicKeyFromSecret(secret)));
+    case SignatureScheme::Sr25519:
+      return bytes(crypto::Sr25519KeypairFromSeed(secret).public_key);
+  }
+  return unexpected(std::string("unknown signature scheme"));
+}
+
 std::pair<Bytes, Bytes> SignPayloadEd25519(const std::array<uint8_t, 32>& seed, ByteView payload) {
   const crypto::Ed25519Keypair keys = crypto::Ed25519KeypairFromSeed(seed);
   const auto sig = crypto::Ed25519Sign(keys, payload);
@@ -177,40 +212,31 @@ Expected<Command, std::string> VerifyCommand(const CodeHash& cluster_id,
   return OpenCommand(signed_command);
 }
 
-SignedCommand SignEd25519(const CodeHash& cluster_id, const Command& command,
-                          const std::array<uint8_t, 32>& seed) {
+Expected<SignedCommand, std::string> SignCommand(const CodeHash& cluster_id, const Command& command,
+                                                 SignatureScheme scheme,
+                                                 const std::array<uint8_t, 32>& secret) {
   SignedCommand out;
   out.command = codec::Encode(command);
-  out.scheme = SignatureScheme::Ed25519;
+  out.scheme = scheme;
   std::tie(out.public_key, out.signature) =
-      SignPayloadEd25519(seed, SigningPayload(cluster_id, out.command));
+      PHAT_TRY(SignPayload(scheme, secret, SigningPayload(cluster_id, out.command)));
   return out;
+}
+
+SignedCommand SignEd25519(const CodeHash& cluster_id, const Command& command,
+                          const std::array<uint8_t, 32>& seed) {
+  return *SignCommand(cluster_id, command, SignatureScheme::Ed25519, seed);  // cannot fail
 }
 
 Expected<SignedCommand, std::string> SignSecp256k1(const CodeHash& cluster_id,
                                                    const Command& command,
                                                    const std::array<uint8_t, 32>& secret) {
-  SignedCommand out;
-  out.command = codec::Encode(command);
-  out.scheme = SignatureScheme::Secp256k1;
-  const auto key = PHAT_TRY(crypto::PublicKeyFromSecret(secret));
-  out.public_key.assign(key.begin(), key.end());
-  const auto sig = PHAT_TRY(
-      crypto::EcdsaSignPrehashed(secret, crypto::Blake2b256(SigningPayload(cluster_id, out.command))));
-  out.signature.assign(sig.begin(), sig.end());
-  return out;
+  return SignCommand(cluster_id, command, SignatureScheme::Secp256k1, secret);
 }
 
 SignedCommand SignSr25519(const CodeHash& cluster_id, const Command& command,
                           const std::array<uint8_t, 32>& mini_secret) {
-  SignedCommand out;
-  out.command = codec::Encode(command);
-  out.scheme = SignatureScheme::Sr25519;
-  const crypto::Sr25519Keypair keys = crypto::Sr25519KeypairFromSeed(mini_secret);
-  out.public_key.assign(keys.public_key.begin(), keys.public_key.end());
-  const auto sig = crypto::Sr25519Sign(keys, SigningPayload(cluster_id, out.command));
-  out.signature.assign(sig.begin(), sig.end());
-  return out;
+  return *SignCommand(cluster_id, command, SignatureScheme::Sr25519, mini_secret);  // cannot fail
 }
 
 }  // namespace phat::ledger

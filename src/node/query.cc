@@ -98,6 +98,17 @@ SignedQuery SignEnvelopeEd25519(Bytes body, const Bytes& payload,
   return out;
 }
 
+Expected<SignedQuery, std::string> SignQuery(const CodeHash& cluster_id, const Query& query,
+                                             ledger::SignatureScheme scheme,
+                                             const std::array<uint8_t, 32>& secret) {
+  SignedQuery out;
+  out.query = codec::Encode(query);
+  out.scheme = scheme;
+  std::tie(out.public_key, out.signature) =
+      PHAT_TRY(ledger::SignPayload(scheme, secret, QuerySigningPayload(cluster_id, out.query)));
+  return out;
+}
+
 SignedQuery SignQueryEd25519(const CodeHash& cluster_id, const Query& query,
                              const std::array<uint8_t, 32>& seed) {
   Bytes body = codec::Encode(query);

@@ -87,7 +87,16 @@ Bytes DomainPayload(std::string_view tag, ByteView cluster_id, ByteView body);
 // Commands and the node's signed queries share it.
 Expected<bool, std::string> VerifySignature(SignatureScheme scheme, ByteView public_key,
                                             ByteView signature, ByteView payload);
-// An ed25519 signature of `payload` by the key a 32-byte seed makes: (public key, signature).
+// A signature of `payload` under `scheme` by the key a 32-byte secret makes (an ed25519 seed, a
+// secp256k1 secret key, an sr25519 mini secret): (public key, signature). An error only for a
+// secp256k1 secret that is not a valid key.
+Expected<std::pair<Bytes, Bytes>, std::string> SignPayload(SignatureScheme scheme,
+                                                           const std::array<uint8_t, 32>& secret,
+                                                           ByteView payload);
+// The public key such a secret makes under `scheme`.
+Expected<Bytes, std::string> PublicKeyOfSecret(SignatureScheme scheme,
+                                               const std::array<uint8_t, 32>& secret);
+// SignPayload for ed25519, which cannot fail.
 std::pair<Bytes, Bytes> SignPayloadEd25519(const std::array<uint8_t, 32>& seed, ByteView payload);
 
 // The account a public key controls.
@@ -99,6 +108,10 @@ Expected<Command, std::string> VerifyCommand(const CodeHash& cluster_id, const S
 // The same without the signature, for bytes whose signature this process has already verified.
 Expected<Command, std::string> OpenCommand(const SignedCommand& signed_command);
 
+// Signs under `scheme` with a 32-byte secret as SignPayload takes it (tools and tests).
+Expected<SignedCommand, std::string> SignCommand(const CodeHash& cluster_id, const Command& command,
+                                                 SignatureScheme scheme,
+                                                 const std::array<uint8_t, 32>& secret);
 // Signs with an ed25519 seed, a secp256k1 secret key or an sr25519 mini secret (tools and tests).
 SignedCommand SignEd25519(const CodeHash& cluster_id, const Command& command,
                           const std::array<uint8_t, 32>& seed);

@@ -72,6 +72,10 @@ Expected<void, QueryError> CheckOrigin(const AccountId& origin, const AccountId&
 // An envelope holding `body`, signed with an ed25519 seed over `payload` (tools and tests).
 SignedQuery SignEnvelopeEd25519(Bytes body, const Bytes& payload,
                                 const std::array<uint8_t, 32>& seed);
+// Signs a query under `scheme` with a 32-byte secret as ledger::SignPayload takes it (tools).
+Expected<SignedQuery, std::string> SignQuery(const CodeHash& cluster_id, const Query& query,
+                                             ledger::SignatureScheme scheme,
+                                             const std::array<uint8_t, 32>& secret);
 // Signs a query with an ed25519 seed (tools and tests).
 SignedQuery SignQueryEd25519(const CodeHash& cluster_id, const Query& query,
                              const std::array<uint8_t, 32>& seed);
