@@ -793,9 +793,10 @@ Expected<std::unique_ptr<Node>, std::string> Node::Start(NodeConfig config) {
   services.http = impl->http_client.get();
   services.cache = &impl->cache;
   services.cluster_key = &*impl->cluster_key;
-  // A worker key until workers have identities of their own (pink's worker_pubkey, queries
-  // only): fresh at each start.
-  services.worker_pubkey = crypto::KxKeypairRandom().public_key;
+  // This worker's identity, made with its data directory and kept there (pink's worker_pubkey).
+  auto worker_key = pink::LoadOrCreateWorkerKey(impl->config.chain.data_dir);
+  if (!worker_key) return unexpected("the worker key: " + worker_key.error());
+  services.worker_pubkey = *worker_key;
   impl->config.chain.extensions[0] = std::make_shared<pink::PinkExtension>(std::move(services));
   impl->chain = PHAT_TRY(ledger::Chain::Open(impl->config.chain));
   impl->Routes();

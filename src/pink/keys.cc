@@ -29,6 +29,15 @@ constexpr uint32_t kVersion = 1;
 constexpr size_t kHeaderSize = 8 + 4;
 constexpr size_t kFileSize = kHeaderSize + 32 + 32;
 
+// Which key a file holds, for what errors say. Both kinds share the format: only the name
+// differs.
+struct KeyFile {
+  std::string_view name;         // "cluster key"
+  std::string_view if_replaced;  // what a new key in its place would do
+};
+constexpr KeyFile kClusterKeyFile{"cluster key", "change every contract's derived keys"};
+constexpr KeyFile kWorkerKeyFile{"worker key", "change this worker's identity (worker_pubkey)"};
+
 template <size_t N>
 void Wipe(std::array<uint8_t, N>& secret) {
   explicit_bzero(secret.data(), N);  // not optimised away, unlike a plain fill
@@ -53,94 +62,96 @@ Bytes EncodeKeyFile(const Sr25519MiniSecret& secret) {
 
 // What to do about a key file that is there but unusable. Making a new key is never the answer:
 // every contract's derived keys would change.
-std::string Unusable(const fs::path& path, std::string_view what) {
+std::string Unusable(const KeyFile& kind, const fs::path& path, std::string_view what) {
   return fmt::format(
-      "the cluster key {} {}; restore it from a backup (phat does not replace it: a new cluster "
-      "key would change every contract's derived keys)",
-      path.string(), what);
+      "the {} {} {}; restore it from a backup (phat does not replace it: a new {} would {})",
+      kind.name, path.string(), what, kind.name, kind.if_replaced);
 }
 
 // The checksum is checked before the version is read, so that a damaged version field reads as
 // damage; a later format keeps the magic, the version and a trailing checksum of the rest.
-Expected<Sr25519MiniSecret, std::string> DecodeKeyFile(ByteView file, const fs::path& path) {
+Expected<Sr25519MiniSecret, std::string> DecodeKeyFile(const KeyFile& kind, ByteView file,
+                                                      const fs::path& path) {
   if (file.size() < kHeaderSize + 32)
     return unexpected(
-        Unusable(path, fmt::format("is only {} bytes: it is truncated or damaged", file.size())));
+        Unusable(kind, path, fmt::format("is only {} bytes: it is truncated or damaged", file.size())));
   if (!std::equal(kMagic.begin(), kMagic.end(), file.begin()))
-    return unexpected(Unusable(path, "does not start like a phat cluster key file"));
+    return unexpected(Unusable(kind, path, "does not start like a phat key file"));
   const ByteView body = file.first(file.size() - 32);
   const crypto::Hash256 sum = crypto::Blake2b256(body);
   if (!std::equal(sum.begin(), sum.end(), file.begin() + body.size()))
     return unexpected(Unusable(
-        path,
+        kind, path,
         fmt::format("({} bytes) fails its checksum: it is truncated or damaged", file.size())));
   uint32_t version = 0;
   for (int i = 0; i < 4; ++i) version |= uint32_t(file[8 + i]) << (8 * i);
   if (version != kVersion)
     return unexpected(fmt::format(
-        "the cluster key {} has format version {}; this phat reads version {} (a newer phat wrote "
-        "it?)",
-        path.string(), version, kVersion));
+        "the {} {} has format version {}; this phat reads version {} (a newer phat wrote it?)",
+        kind.name, path.string(), version, kVersion));
   if (file.size() != kFileSize)
-    return unexpected(Unusable(path, fmt::format("is {} bytes, not {}", file.size(), kFileSize)));
+    return unexpected(Unusable(kind, path, fmt::format("is {} bytes, not {}", file.size(), kFileSize)));
   Sr25519MiniSecret secret;
   std::copy_n(file.begin() + kHeaderSize, 32, secret.begin());
   return secret;
 }
 
 // "Sealed" without an enclave: only the node's user may read the file.
-Expected<void, std::string> CheckPrivate(const struct stat& st, const fs::path& path) {
+Expected<void, std::string> CheckPrivate(const KeyFile& kind, const struct stat& st,
+                                         const fs::path& path) {
   if (!S_ISREG(st.st_mode))
-    return unexpected(fmt::format("the cluster key {} is not a regular file", path.string()));
+    return unexpected(fmt::format("the {} {} is not a regular file", kind.name, path.string()));
   if (st.st_uid != ::geteuid())
     return unexpected(fmt::format(
-        "the cluster key {} belongs to uid {}, but the node runs as uid {}; it must belong to the "
-        "node's user (chown it)",
-        path.string(), st.st_uid, ::geteuid()));
+        "the {} {} belongs to uid {}, but the node runs as uid {}; it must belong to the node's "
+        "user (chown it)",
+        kind.name, path.string(), st.st_uid, ::geteuid()));
   if ((st.st_mode & 077) != 0)
     return unexpected(fmt::format(
-        "the cluster key {} has mode {:04o}, which gives users other than its owner access; run "
-        "`chmod 600 {}`",
-        path.string(), st.st_mode & 07777, path.string()));
+        "the {} {} has mode {:04o}, which gives users other than its owner access; run `chmod "
+        "600 {}`",
+        kind.name, path.string(), st.st_mode & 07777, path.string()));
   return {};
 }
 
 // Room for a later, longer format, so that it is told from damage (DecodeKeyFile).
 constexpr size_t kMaxFileSize = 4096;
 
-Expected<Bytes, std::string> ReadAll(int fd, const fs::path& path) {
+Expected<Bytes, std::string> ReadAll(const KeyFile& kind, int fd, const fs::path& path) {
   Bytes data(kMaxFileSize + 1);  // one more, to tell an overlong file from one at the limit
   size_t got = 0;
   while (got < data.size()) {
     const ssize_t n = ::read(fd, data.data() + got, data.size() - got);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return unexpected(SysError("read the cluster key", path, errno));
+    if (n < 0) return unexpected(SysError(fmt::format("read the {}", kind.name), path, errno));
     if (n == 0) break;
     got += size_t(n);
   }
   if (got > kMaxFileSize)
-    return unexpected(Unusable(path, fmt::format("is over {} bytes: it is damaged", kMaxFileSize)));
+    return unexpected(Unusable(kind, path, fmt::format("is over {} bytes: it is damaged", kMaxFileSize)));
   data.resize(got);
   return data;
 }
 
 // The contents of the open key file, once it is known to be private to the node's user.
-Expected<Bytes, std::string> ReadPrivateFile(int fd, const fs::path& path) {
+Expected<Bytes, std::string> ReadPrivateFile(const KeyFile& kind, int fd, const fs::path& path) {
   struct stat st;
-  if (::fstat(fd, &st) != 0) return unexpected(SysError("stat the cluster key", path, errno));
-  PHAT_TRY_VOID(CheckPrivate(st, path));
-  return ReadAll(fd, path);
+  if (::fstat(fd, &st) != 0)
+    return unexpected(SysError(fmt::format("stat the {}", kind.name), path, errno));
+  PHAT_TRY_VOID(CheckPrivate(kind, st, path));
+  return ReadAll(kind, fd, path);
 }
 
 // nullopt: there is no key file yet.
-Expected<std::optional<ClusterKey>, std::string> LoadKeyFile(const fs::path& path) {
+Expected<std::optional<ClusterKey>, std::string> LoadKeyFile(const KeyFile& kind,
+                                                             const fs::path& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0 && errno == ENOENT) return std::nullopt;
-  if (fd < 0) return unexpected(SysError("open the cluster key", path, errno));
-  auto file = ReadPrivateFile(fd, path);
+  if (fd < 0) return unexpected(SysError(fmt::format("open the {}", kind.name), path, errno));
+  auto file = ReadPrivateFile(kind, fd, path);
   ::close(fd);
   if (!file) return unexpected(file.error());
-  auto secret = DecodeKeyFile(*file, path);
+  auto secret = DecodeKeyFile(kind, *file, path);
   Wipe(*file);
   if (!secret) return unexpected(secret.error());
   ClusterKey key = ClusterKey::FromSeed(*secret);
@@ -174,7 +185,8 @@ Expected<void, std::string> WriteTempFile(const fs::path& tmp, ByteView data) {
 
 // Gives `tmp` the name `path` unless something has that name already: a key that appeared
 // meanwhile is never replaced.
-Expected<void, std::string> RenameNoReplace(const fs::path& tmp, const fs::path& path) {
+Expected<void, std::string> RenameNoReplace(const KeyFile& kind, const fs::path& tmp,
+                                            const fs::path& path) {
   if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE) == 0) return {};
   int err = errno;
   if (err == EINVAL || err == ENOSYS) {
@@ -188,10 +200,10 @@ Expected<void, std::string> RenameNoReplace(const fs::path& tmp, const fs::path&
   ::unlink(tmp.c_str());
   if (err == EEXIST)
     return unexpected(fmt::format(
-        "the cluster key {} appeared while this node was creating one; is another node using "
-        "the same data directory?",
-        path.string()));
-  return unexpected(SysError("rename the new cluster key to", path, err));
+        "the {} {} appeared while this node was creating one; is another node using the same "
+        "data directory?",
+        kind.name, path.string()));
+  return unexpected(SysError(fmt::format("rename the new {} to", kind.name), path, err));
 }
 
 Expected<void, std::string> SyncDir(const fs::path& dir) {
@@ -204,7 +216,8 @@ Expected<void, std::string> SyncDir(const fs::path& dir) {
   return {};
 }
 
-Expected<ClusterKey, std::string> CreateKeyFile(const fs::path& dir, const fs::path& path) {
+Expected<ClusterKey, std::string> CreateKeyFile(const KeyFile& kind, const fs::path& dir,
+                                                const fs::path& path) {
   Sr25519MiniSecret secret;
   crypto::RandomBytes(secret);
   Bytes file = EncodeKeyFile(secret);
@@ -212,7 +225,7 @@ Expected<ClusterKey, std::string> CreateKeyFile(const fs::path& dir, const fs::p
   tmp += ".tmp";
   auto written = WriteTempFile(tmp, file);
   Wipe(file);
-  if (written) written = RenameNoReplace(tmp, path);
+  if (written) written = RenameNoReplace(kind, tmp, path);
   // Only once the directory entry is durable may a contract see a key derived from it.
   if (written) written = SyncDir(dir);
   if (!written) {
@@ -346,17 +359,31 @@ crypto::Sr25519SecretKey ClusterKey::DeriveContractKey(const contracts::AccountI
   return derived.secret_key;
 }
 
-Expected<ClusterKey, std::string> LoadOrCreateClusterKey(const fs::path& data_dir) {
+namespace {
+
+Expected<ClusterKey, std::string> LoadOrCreateKey(const KeyFile& kind, const fs::path& data_dir,
+                                                  std::string_view file_name) {
   std::error_code ec;
   fs::create_directories(data_dir, ec);
   if (ec)
     return unexpected(
         fmt::format("cannot create the data directory {}: {}", data_dir.string(), ec.message()));
-  const fs::path path = data_dir / kClusterKeyFileName;
-  auto loaded = LoadKeyFile(path);
+  const fs::path path = data_dir / file_name;
+  auto loaded = LoadKeyFile(kind, path);
   if (!loaded) return unexpected(loaded.error());
   if (*loaded) return std::move(**loaded);
-  return CreateKeyFile(data_dir, path);
+  return CreateKeyFile(kind, data_dir, path);
+}
+
+}  // namespace
+
+Expected<ClusterKey, std::string> LoadOrCreateClusterKey(const fs::path& data_dir) {
+  return LoadOrCreateKey(kClusterKeyFile, data_dir, kClusterKeyFileName);
+}
+
+Expected<crypto::Sr25519PublicKey, std::string> LoadOrCreateWorkerKey(const fs::path& data_dir) {
+  auto key = PHAT_TRY(LoadOrCreateKey(kWorkerKeyFile, data_dir, kWorkerKeyFileName));
+  return key.public_key();
 }
 
 // ---- SigType and key operations ----

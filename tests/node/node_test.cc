@@ -587,27 +587,32 @@ TEST_F(NodeTest, AQueryReachesAWebServerThroughPinkAndACommandDoesNot) {
   web_thread.join();
 }
 
-// pink's derive_sr25519_key: the cluster key is made with the data directory and kept in it, so
-// a contract's derived key is the same after a restart.
-TEST_F(NodeTest, AContractsDerivedKeyOutlivesARestart) {
+// pink's derive_sr25519_key and worker_pubkey: the cluster key and the worker's key are made with
+// the data directory and kept in it, so a contract's derived key and the worker's identity are
+// the same after a restart.
+TEST_F(NodeTest, DerivedKeysAndTheWorkerKeyOutliveARestart) {
   const AccountId contract = Deploy(FixtureWasm("chain_extension.wat"));
-  codec::ScaleWriter w;
-  w.U32(4);  // derive_sr25519_key(salt)
-  w.U32(256);
-  codec::Encode(w, Bytes{'k', 'e', 'y'});
-  const Query derive{Alice().id, contract, w.Take(), 10'000'000'000, NowMs() + 30'000};
-  auto derived = [&] {
-    json answer = Post("/query", QueryBody(derive, Alice()), 200);
+  auto pink_call = [&](uint32_t func_id, const Bytes& args, uint64_t expiry_ms) {
+    codec::ScaleWriter w;
+    w.U32(func_id);
+    w.U32(256);  // output capacity
+    w.Raw(args);
+    const Query query{Alice().id, contract, w.Take(), 10'000'000'000, expiry_ms};
+    json answer = Post("/query", QueryBody(query, Alice()), 200);
     return answer["result"]["data"].get<std::string>();
   };
-  const std::string before = derived();
-  EXPECT_EQ(before.size(), 2 + 2 * (8 + 2 + 64)) << before;  // status, len, Vec<u8> of 64
+  const Bytes salt = codec::Encode(Bytes{'k', 'e', 'y'});
+  const std::string derived = pink_call(4, salt, NowMs() + 30'000);  // derive_sr25519_key(salt)
+  EXPECT_EQ(derived.size(), 2 + 2 * (8 + 2 + 64)) << derived;  // status, len, Vec<u8> of 64
+  const std::string worker = pink_call(17, {}, NowMs() + 30'000);  // worker_pubkey()
+  EXPECT_EQ(worker.size(), 2 + 2 * (8 + 32)) << worker;            // status, len, [u8; 32]
+  EXPECT_NE(worker.substr(18), std::string(64, '0'));
   EXPECT_TRUE(fs::exists(dir_ / "cluster.key"));
+  EXPECT_TRUE(fs::exists(dir_ / "worker.key"));
 
   RestartNode({});
-  const Query again{Alice().id, contract, derive.input, 10'000'000'000, NowMs() + 31'000};
-  json answer = Post("/query", QueryBody(again, Alice()), 200);
-  EXPECT_EQ(answer["result"]["data"].get<std::string>(), before);
+  EXPECT_EQ(pink_call(4, salt, NowMs() + 31'000), derived);
+  EXPECT_EQ(pink_call(17, {}, NowMs() + 31'000), worker);
 }
 
 // The real binary, started with port 0 (its port read from its output): its pid, port and output.

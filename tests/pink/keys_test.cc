@@ -115,6 +115,27 @@ TEST_F(ClusterKeyFileTest, TheFileIsMagicVersionSecretAndChecksum) {
   EXPECT_EQ(ClusterKey::FromSeed(seed).public_key(), public_key);
 }
 
+// The worker's key is kept the same way, in its own file, and is not the cluster's.
+TEST_F(ClusterKeyFileTest, TheWorkerKeyIsKeptBesideItAndIsAnotherKey) {
+  const auto cluster = Create();
+  auto worker = LoadOrCreateWorkerKey(dir_);
+  ASSERT_TRUE(worker) << worker.error();
+  EXPECT_NE(*worker, cluster);
+  EXPECT_EQ(ModeOf(dir_ / kWorkerKeyFileName), 0600u);
+  auto again = LoadOrCreateWorkerKey(dir_);
+  ASSERT_TRUE(again) << again.error();
+  EXPECT_EQ(*again, *worker);
+
+  Bytes damaged = ReadFile(dir_ / kWorkerKeyFileName);
+  damaged[20] ^= 0x01;
+  WriteFile(dir_ / kWorkerKeyFileName, damaged);
+  auto refused = LoadOrCreateWorkerKey(dir_);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("the worker key"), std::string::npos) << refused.error();
+  EXPECT_NE(refused.error().find("worker_pubkey"), std::string::npos) << refused.error();
+  EXPECT_EQ(Create(), cluster) << "the cluster key is untouched";
+}
+
 TEST_F(ClusterKeyFileTest, EachNewClusterGetsItsOwnKey) {
   const auto first = Create();
   fs::remove(KeyPath());

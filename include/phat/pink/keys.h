@@ -78,6 +78,7 @@
 namespace phat::pink {
 
 inline constexpr std::string_view kClusterKeyFileName = "cluster.key";
+inline constexpr std::string_view kWorkerKeyFileName = "worker.key";
 
 // The cluster's sr25519 key pair. Movable, not copyable; the secret is wiped when it is destroyed.
 class ClusterKey {
@@ -108,6 +109,12 @@ class ClusterKey {
 // CSPRNG, written durably as described above. data_dir is created if missing. The error says what
 // is wrong with the file and what to do; an unusable file is never replaced.
 Expected<ClusterKey, std::string> LoadOrCreateClusterKey(const std::filesystem::path& data_dir);
+
+// This worker's own sr25519 key, its identity (pink's worker_pubkey): <data_dir>/worker.key, kept
+// and created exactly as the cluster key is (same format, same checks), but never shared: each
+// worker makes its own. Only the public key is handed out.
+Expected<crypto::Sr25519PublicKey, std::string> LoadOrCreateWorkerKey(
+    const std::filesystem::path& data_dir);
 
 // pink's SigType (pink's chain_extension.rs); SCALE encodes the variant's index.
 enum class SigType : uint8_t { Ed25519 = 0, Sr25519 = 1, Ecdsa = 2 };
