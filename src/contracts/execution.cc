@@ -82,14 +82,14 @@ Expected<Execution::Outcome, CallFailure> Execution::Call(CallSpec spec,
   frame.input = std::move(spec.input);
 
   const Overlay::Checkpoint checkpoint = overlay_.Mark();
-  const size_t events_mark = events_.size();
+  const OutputMark outputs_mark = MarkOutputs();
   if (!spec.delegate && !overlay_.Transfer(spec.caller, spec.dest, spec.value))
     return CallerFails(ContractError::TransferFailed,
                        fmt::format("the caller cannot pay {}", BalanceToString(spec.value)));
   auto ret = RunFrame(frame, "call", spec.fuel, fuel_used);
   if (!ret || ret->reverted()) {
     overlay_.RollbackTo(checkpoint);
-    events_.resize(events_mark);
+    DropOutputsSince(outputs_mark);
   }
   if (!ret) return unexpected(std::move(ret).error());
   return Outcome{std::move(*ret), fuel_used, std::nullopt};
@@ -123,7 +123,7 @@ Expected<Execution::Outcome, CallFailure> Execution::Instantiate(InstantiateSpec
   frame.is_constructor = true;
 
   const Overlay::Checkpoint checkpoint = overlay_.Mark();
-  const size_t events_mark = events_.size();
+  const OutputMark outputs_mark = MarkOutputs();
   overlay_.SetContract(address, ContractInfo{spec.code_hash});
   overlay_.AddCodeRef(spec.code_hash, +1);
   if (!overlay_.Transfer(spec.caller, address, spec.value)) {
@@ -134,7 +134,7 @@ Expected<Execution::Outcome, CallFailure> Execution::Instantiate(InstantiateSpec
   auto ret = RunFrame(frame, "deploy", spec.fuel, fuel_used);
   if (!ret || ret->reverted()) {
     overlay_.RollbackTo(checkpoint);
-    events_.resize(events_mark);
+    DropOutputsSince(outputs_mark);
   }
   if (!ret) return unexpected(std::move(ret).error());
   return Outcome{std::move(*ret), fuel_used, address};

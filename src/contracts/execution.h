@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -118,6 +119,10 @@ class Execution {
   ChainExtension* extension(uint16_t id) const;
 
   std::vector<Event>& events() { return events_; }
+  // Work to do once the whole call has succeeded (ExtensionContext::OnCommit): kept and dropped
+  // with the frame that asked for it, as its events are.
+  void AddCommitEffect(std::function<void()> effect) { effects_.push_back(std::move(effect)); }
+  std::vector<std::function<void()>>& commit_effects() { return effects_; }
   std::string& debug_buffer() { return debug_; }
   void AppendDebug(std::string_view text);
 
@@ -132,6 +137,16 @@ class Execution {
  private:
   Expected<ExecReturn, CallFailure> RunFrame(Frame& frame, const char* entry, uint64_t fuel,
                                              uint64_t& fuel_used);
+  // What a frame adds besides state (events, commit effects), to drop when it reverts.
+  struct OutputMark {
+    size_t events = 0;
+    size_t effects = 0;
+  };
+  OutputMark MarkOutputs() const { return {events_.size(), effects_.size()}; }
+  void DropOutputsSince(const OutputMark& mark) {
+    events_.resize(mark.events);
+    effects_.resize(mark.effects);
+  }
 
   const CodeCache& codes_;
   const Schedule& schedule_;
@@ -147,6 +162,7 @@ class Execution {
   const std::map<uint16_t, std::shared_ptr<ChainExtension>>& extensions_;
   std::vector<Frame*> frames_;
   std::vector<Event> events_;
+  std::vector<std::function<void()>> effects_;
   std::string debug_;
   std::vector<wasm::Extern> import_scratch_;
 };

@@ -649,6 +649,9 @@ class FrameExtensionContext final : public ExtensionContext {
   bool may_wait() const override { return h_.exec().may_wait(); }
   void WriteDebug(std::string_view text) override { h_.exec().AppendDebug(text); }
   const BlockContext& block() const override { return h_.exec().block(); }
+  void OnCommit(std::function<void()> effect) override {
+    h_.exec().AddCommitEffect(std::move(effect));
+  }
 
  private:
   Host& h_;

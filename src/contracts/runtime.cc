@@ -70,6 +70,7 @@ struct Runtime::Impl {
       result.account = outcome->account;
       result.events = std::move(exec.events());
       if (mode == Mode::Transaction) result.changes = exec.overlay().Changes();
+      for (auto& effect : exec.commit_effects()) effect();
     }
     return result;
   }

@@ -207,22 +207,41 @@ Result EcdsaVerifyPrehashedWith(const Services&, ByteView input, ExtensionContex
 
 // ---- The cache (ids 6-9) ----
 //
-// A transaction's cache operations take effect at once, on this worker's cache only, and the
-// contract learns nothing from them (cache_set answers Ok, cache_remove None) — so a transaction
-// still ends alike on every worker. Phala records them and applies them after the transaction;
-// the one difference is that here a reverted frame's operations are not taken back.
+// A query's cache operations take effect at once. A transaction's are applied, on this worker's
+// cache only, once the transaction has ended without reverting, and dropped with a frame that
+// reverts: Phala records them as the transaction's side effects and applies them after it. The
+// contract learns nothing from them (cache_set answers Ok, cache_remove None), so a transaction
+// still ends alike on every worker.
+
+// `op` on this contract's cache: now in a query, at the commit in a transaction.
+template <class Op>
+void ApplyCacheOp(const Services& s, ExtensionContext& context, Op op) {
+  if (!s.cache) return;
+  if (context.mode() == Mode::Query) {
+    op(*s.cache, context.address());
+    return;
+  }
+  context.OnCommit([cache = s.cache, contract = context.address(), op = std::move(op)] {
+    op(*cache, contract);
+  });
+}
 
 Result CacheSet(const Services& s, ByteView input, ExtensionContext& context) {
   auto [key, value] = PHAT_TRY((Args<std::tuple<Bytes, Bytes>>(input, "cache_set")));
-  const bool stored = s.cache && s.cache->Set(context.address(), key, value).has_value();
-  if (context.mode() == Mode::Transaction || stored) return Nothing();
+  bool stored = true;
+  ApplyCacheOp(s, context, [&stored, key, value](Cache& cache, const contracts::AccountId& contract) {
+    stored = cache.Set(contract, key, value).has_value();
+  });
+  if (context.mode() == Mode::Transaction || (s.cache && stored)) return Nothing();
   return ErrStatus(1);  // StorageQuotaExceeded (pink's CodableError: 1)
 }
 
 Result CacheSetExpiration(const Services& s, ByteView input, ExtensionContext& context) {
   auto [key, seconds] =
       PHAT_TRY((Args<std::tuple<Bytes, uint64_t>>(input, "cache_set_expiration")));
-  if (s.cache) s.cache->SetExpiration(context.address(), key, seconds);
+  ApplyCacheOp(s, context, [key, seconds](Cache& cache, const contracts::AccountId& contract) {
+    cache.SetExpiration(contract, key, seconds);
+  });
   return Nothing();
 }
 
@@ -236,8 +255,11 @@ Result NoValue(const Services&, ByteView, ExtensionContext&) {
 
 Result CacheRemove(const Services& s, ByteView input, ExtensionContext& context) {
   auto [key] = PHAT_TRY(Args<std::tuple<Bytes>>(input, "cache_remove"));
-  auto removed = s.cache ? s.cache->Remove(context.address(), key) : std::optional<Bytes>();
-  return Ok(context.mode() == Mode::Query ? removed : std::nullopt);
+  std::optional<Bytes> removed;
+  ApplyCacheOp(s, context, [&removed, key](Cache& cache, const contracts::AccountId& contract) {
+    removed = cache.Remove(contract, key);
+  });
+  return Ok(removed);  // always None in a transaction: it has not happened yet
 }
 
 // ---- Logs, randomness, time, identity (ids 10-12, 15-21, 23-25) ----

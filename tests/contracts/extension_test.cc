@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "contracts/contract_test_util.h"
+#include "contracts/script_program.h"
 
 namespace phat::contracts::testing {
 namespace {
@@ -27,9 +28,13 @@ class RecordingExtension : public ChainExtension {
     if (gas_to_charge && !context.ChargeGas(gas_to_charge))
       return unexpected(Error{ContractError::OutOfGas, "the extension ran out of gas"});
     if (fail) return unexpected(*fail);
+    if (add_effect) context.OnCommit([this, func_id] { committed.push_back(func_id); });
     return ExtensionResult{status, output};
   }
   std::vector<Seen> calls;
+  // Each call adds an effect for the commit that records the function id in `committed`.
+  std::vector<uint16_t> committed;
+  bool add_effect = false;
   uint32_t status = 0;
   Bytes output;
   uint64_t gas_to_charge = 0;
@@ -122,6 +127,32 @@ TEST_F(ExtensionTest, TheExtensionSeesTheCallingContractAndItsCaller) {
   ASSERT_EQ(pink_->calls.size(), 1u);
   EXPECT_EQ(pink_->calls[0].address, contract_);
   EXPECT_EQ(pink_->calls[0].caller, kBob);
+}
+
+// ExtensionContext::OnCommit: an effect runs when the whole call has succeeded, and is dropped
+// with a frame that reverts, even one whose caller goes on and succeeds.
+TEST_F(ExtensionTest, EffectsRunAtTheCommitAndGoWithARevertedFrame) {
+  pink_->add_effect = true;
+  const CodeHash script_code = MustUpload(Fixture("script.wat"));
+  const AccountId script = MustDeploy(script_code);
+  const AccountId inner = MustDeploy(script_code, Program().Return({}));  // another address
+  auto calls_extension = [&](uint16_t func_id) {
+    return Program().Call(contract_, Input(func_id, {}));
+  };
+
+  ASSERT_TRUE(Call(script, calls_extension(1).Return({})).ok());
+  EXPECT_EQ(pink_->committed, std::vector<uint16_t>{1});
+
+  ExecResult reverted = Call(script, calls_extension(2).Revert({}));
+  ASSERT_TRUE(reverted.result && reverted.result->reverted());
+  // A callee that reverts after the extension call, under a caller that succeeds.
+  ASSERT_TRUE(Call(script, Program().Call(inner, calls_extension(3).Revert({})).Return({})).ok());
+  EXPECT_FALSE(Call(script, calls_extension(4).Trap()).result.has_value());  // trapped
+  EXPECT_EQ(pink_->committed, std::vector<uint16_t>{1});
+
+  ASSERT_TRUE(Query(script, calls_extension(5).Return({})).ok());
+  EXPECT_EQ(pink_->committed, (std::vector<uint16_t>{1, 5}));
+  EXPECT_EQ(pink_->calls.size(), 5u);  // every extension call was made
 }
 
 TEST_F(ExtensionTest, AnIdOfNoRegisteredExtensionIsNoChainExtension) {

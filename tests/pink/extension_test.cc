@@ -32,6 +32,12 @@ class TestContext final : public contracts::ExtensionContext {
   bool may_wait() const override { return may_wait_; }
   void WriteDebug(std::string_view text) override { debug_ += text; }
   const contracts::BlockContext& block() const override { return block_; }
+  void OnCommit(std::function<void()> effect) override { effects_.push_back(std::move(effect)); }
+  // The transaction ends without reverting: its effects run.
+  void Commit() {
+    for (auto& effect : effects_) effect();
+    effects_.clear();
+  }
 
   Mode mode_ = Mode::Query;
   AccountId address_{7};
@@ -44,6 +50,7 @@ class TestContext final : public contracts::ExtensionContext {
   bool may_wait_ = true;
   std::string debug_;
   contracts::BlockContext block_{42, 0};
+  std::vector<std::function<void()>> effects_;
 };
 
 Bytes ToBytes(const std::array<uint8_t, 32>& a) {
@@ -196,12 +203,16 @@ TEST_F(ExtensionTest, TheCacheKeepsValuesPerContractAndATransactionOnlyWrites) {
   ASSERT_TRUE(big);
   EXPECT_EQ(big->status, 1u);
   EXPECT_EQ(Output(8, Bytes{'b'}), Bytes{0});
-  // A transaction writes and removes, but reads nothing back.
+  // A transaction writes and removes, but reads nothing back, and its operations wait for its
+  // end (the runtime drops those of a frame that reverts: runtime_test).
   context_.mode_ = Mode::Transaction;
   EXPECT_TRUE(Output(6, Bytes{'t'}, Bytes{'x'}).empty());
   EXPECT_EQ(Output(8, Bytes{'t'}), Bytes{0});
   EXPECT_EQ(Output(9, Bytes{'k'}), Bytes{0});
   context_.mode_ = Mode::Query;
+  EXPECT_EQ(Output(8, Bytes{'t'}), Bytes{0}) << "applied before the transaction ended";
+  EXPECT_EQ(Output(8, Bytes{'k'}), (Bytes{1, 2 << 2, 'v', '1'}));
+  context_.Commit();
   EXPECT_EQ(Output(8, Bytes{'t'}), (Bytes{1, 1 << 2, 'x'}));
   EXPECT_EQ(Output(8, Bytes{'k'}), Bytes{0});  // removed by the transaction
   // Expiration 0 removes; remove in a query answers the old value.

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -140,6 +141,11 @@ class ExtensionContext {
   // query's answer and a command's receipt carry it, and the node keeps it as contract logs).
   virtual void WriteDebug(std::string_view text) = 0;
   virtual const BlockContext& block() const = 0;
+  // Runs `effect` once the whole call has ended without reverting, unless a frame between this
+  // one and the top reverted (then it is dropped, as that frame's events are): for what a
+  // transaction changes outside the contract state, such as pink's cache. Effects run in the
+  // order they were added, before Runtime::Call returns.
+  virtual void OnCommit(std::function<void()> effect) = 0;
 };
 struct ExtensionResult {
   uint32_t status = 0;
