@@ -49,8 +49,8 @@ inline constexpr u32 kWord = 32;
 // selector = keccak-256(signature)[0..4], e.g. "transfer(address,uint256)" → a9059cbb. The
 // signature is the canonical one: no spaces, no parameter names, uint256 rather than uint.
 inline Selector FunctionSelector(const char* signature) {
-  Hash hash =
-      env::HashKeccak256(reinterpret_cast<const u8*>(signature), static_cast<u32>(StrLen(signature)));
+  Hash hash = env::HashKeccak256(reinterpret_cast<const u8*>(signature),
+                                 static_cast<u32>(StrLen(signature)));
   return Selector{{hash.bytes[0], hash.bytes[1], hash.bytes[2], hash.bytes[3]}};
 }
 

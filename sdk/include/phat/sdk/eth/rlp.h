@@ -96,7 +96,7 @@ inline Bytes EncodeList(const Bytes& payload) {
 // A decoded item: a byte string, or a list of items.
 struct Item {
   bool is_list = false;
-  Bytes bytes;     // a string's bytes
+  Bytes bytes;      // a string's bytes
   Vec<Item> items;  // a list's items
 };
 
@@ -118,7 +118,7 @@ inline Result<Header, RlpError> ReadHeader(const u8* data, u32 size) {
   u32 code = first - base;
   Header header{is_list, 1, code};
   if (code > 55) {
-    u32 n = code - 55;  // bytes of the length
+    u32 n = code - 55;                           // bytes of the length
     if (n > 4) return Err(RlpError::Truncated);  // ≥ 4 GiB: more than any input here
     if (size < 1 + n) return Err(RlpError::Truncated);
     if (data[1] == 0) return Err(RlpError::NonCanonical);

@@ -143,7 +143,9 @@ class U256 {
       int digit = HexDigit(text[i]);
       if (digit < 0) return Err(NumberError::InvalidDigit);
       if ((value.limbs_[3] >> 60) != 0) return Err(NumberError::Overflow);
-      for (u32 k = 3; k > 0; --k) value.limbs_[k] = value.limbs_[k] << 4 | value.limbs_[k - 1] >> 60;
+      for (u32 k = 3; k > 0; --k) {
+        value.limbs_[k] = value.limbs_[k] << 4 | value.limbs_[k - 1] >> 60;
+      }
       value.limbs_[0] = value.limbs_[0] << 4 | static_cast<u64>(digit);
     }
     return Ok(value);
