@@ -136,6 +136,16 @@ inline Hash HashKeccak256(const u8* data, u32 len) {
   return out;
 }
 
+// The Ethereum address of a compressed secp256k1 public key (the last 20 bytes of keccak-256 of
+// the uncompressed key); None if the 33 bytes are not a point of the curve.
+inline Option<Array<u8, 20>> EcdsaToEthAddress(const Array<u8, 33>& public_key) {
+  Array<u8, 20> address;
+  if (host::phat_seal0_ecdsa_to_eth_address(public_key.data(), address.data()) != host::kSuccess) {
+    return None;
+  }
+  return address;
+}
+
 // ---- raw storage: encoded key → encoded value ----
 
 // Reads the value at `key` into the static buffer; None if there is none.

@@ -39,6 +39,7 @@
   X(seal0, hash_blake2_128, , void, (const u8* in, u32 in_len, u8* out))                           \
   X(seal0, hash_sha2_256, , void, (const u8* in, u32 in_len, u8* out))                             \
   X(seal0, hash_keccak_256, , void, (const u8* in, u32 in_len, u8* out))                           \
+  X(seal0, ecdsa_to_eth_address, , u32, (const u8* public_key, u8* out))                           \
   X(seal0, transfer, , u32, (const u8* account, u32 account_len, const u8* value, u32 value_len))  \
   X(seal2, call, , u32,                                                                            \
     (u32 flags, const u8* callee, u64 ref_time, u64 proof_size, const u8* deposit,                 \
