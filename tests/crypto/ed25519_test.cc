@@ -3,15 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include "fixed_hex.h"
+
 namespace phat::crypto {
 namespace {
-
-template <size_t N>
-std::array<uint8_t, N> Fixed(std::string_view hex) {
-  auto bytes = FixedFromHex<N>(hex);
-  EXPECT_TRUE(bytes) << hex;
-  return bytes.value_or(std::array<uint8_t, N>{});
-}
 
 struct Rfc8032Vector {
   std::string_view seed, public_key, message, signature;

@@ -4,15 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include "fixed_hex.h"
+
 namespace phat::crypto {
 namespace {
-
-template <size_t N>
-std::array<uint8_t, N> Fixed(std::string_view hex) {
-  auto bytes = FixedFromHex<N>(hex);
-  EXPECT_TRUE(bytes) << hex;
-  return bytes.value_or(std::array<uint8_t, N>{});
-}
 
 // The group order n.
 constexpr std::string_view kOrder =

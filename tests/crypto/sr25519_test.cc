@@ -5,15 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include "fixed_hex.h"
+
 namespace phat::crypto {
 namespace {
-
-template <size_t N>
-std::array<uint8_t, N> Fixed(std::string_view hex) {
-  auto bytes = FixedFromHex<N>(hex);
-  EXPECT_TRUE(bytes) << hex;
-  return bytes.value_or(std::array<uint8_t, N>{});
-}
 
 // The mini secret of Substrate's development phrase "bottom drive obey lake curtain smoke basket
 // hold race lonely fit walk" (polkadot-js mnemonicToMiniSecret), its public key, and the hard
