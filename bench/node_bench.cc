@@ -40,6 +40,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_util.h"
 #include "phat/base/expected.h"
 #include "phat/codec/scale.h"
 #include "phat/crypto/ed25519.h"
@@ -75,16 +76,6 @@ constexpr Balance kTokensPerOrigin = Balance(1'000'000'000'000ull);
 // How long commands and waits may take over HTTP before the bench gives up on the node.
 constexpr auto kHttpTimeout = std::chrono::seconds(60);
 constexpr int kReceiptWaitMs = 30'000;  // the node's limit for ?wait_ms
-
-std::string Hex0x(ByteView bytes) {
-  return "0x" + ToHex(bytes);
-}
-
-uint64_t WallMs() {
-  return uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count());
-}
 
 double MicrosSince(Clock::time_point start, Clock::time_point end) {
   return std::chrono::duration<double, std::micro>(end - start).count();

@@ -55,6 +55,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_util.h"
 #include "phat/base/expected.h"
 #include "phat/codec/scale.h"
 #include "phat/contracts/runtime.h"
@@ -83,16 +84,6 @@ constexpr std::string_view kBody = R"({"symbol":"PHA","price":"0.1337","source":
 constexpr uint32_t kOutputCapacity = 16384;  // chain_extension.wat has 32 KiB for the output
 constexpr uint64_t kQueryGas = 100'000'000'000;
 const std::vector<int> kBatchDelays = {10, 20, 30, 40, 50};
-
-std::string Hex0x(ByteView bytes) {
-  return "0x" + ToHex(bytes);
-}
-
-uint64_t WallMs() {
-  return uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count());
-}
 
 template <typename T>
 Result<T> Read(codec::Decoded<T> d, std::string_view what) {
