@@ -576,6 +576,11 @@ class Writer {
     out_.Append(json);
     return *this;
   }
+  Writer& Raw(const String& json) {
+    Separate();
+    out_.Append(json.data(), json.size());
+    return *this;
+  }
 
   const String& text() const { return out_; }
   Bytes TakeBytes() const {
