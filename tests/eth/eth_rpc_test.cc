@@ -191,8 +191,8 @@ json Fund(const std::string& to, const std::string& eth = "1000000000000000000",
           const std::string& tokens = "1000000000000000000000") {
   auto child = Child::Start({PHAT_NODE_BINARY, kChainScript, "fund", "--rpc", Chain::Url(),
                              "--token", Chain::info()["token"].get<std::string>(), "--key",
-                             Chain::info()["deployerKey"].get<std::string>(), "--to", to, "--eth", eth, "--tokens",
-                             tokens});
+                             Chain::info()["deployerKey"].get<std::string>(), "--to", to, "--eth",
+                             eth, "--tokens", tokens});
   EXPECT_NE(child, nullptr);
   if (!child) return json();
   std::string line = child->ReadLine(std::chrono::seconds(60));
@@ -325,8 +325,8 @@ struct RpcError {
   Bytes data;
 };
 std::ostream& operator<<(std::ostream& os, const RpcError& e) {
-  return os << "RpcError{kind " << int(e.kind) << ", http " << e.http_status << ", code "
-            << e.code << ", \"" << e.message << "\", data " << ToHex(e.data) << "}";
+  return os << "RpcError{kind " << int(e.kind) << ", http " << e.http_status << ", code " << e.code
+            << ", \"" << e.message << "\", data " << ToHex(e.data) << "}";
 }
 
 template <typename T>
@@ -343,9 +343,10 @@ class EthRpcTest : public ::testing::Test {
     ASSERT_TRUE(code.has_value()) << code.error().ToString();
     ExecResult made = runtime_.Instantiate(
         state_, block_,
-        InstantiateRequest{.origin = alice_, .code_hash = *code, .input = Selector("new"),
-                           .gas_limit = gas_});
-    ASSERT_TRUE(made.ok() && made.account) << (made.result ? "reverted" : made.result.error().ToString());
+        InstantiateRequest{
+            .origin = alice_, .code_hash = *code, .input = Selector("new"), .gas_limit = gas_});
+    ASSERT_TRUE(made.ok() && made.account)
+        << (made.result ? "reverted" : made.result.error().ToString());
     contract_ = *made.account;
   }
 
@@ -464,8 +465,7 @@ TEST_F(EthRpcChain, BalancesOfEtherAndTokensAfterFunding) {
 
   json funded = Fund(who, "1500000000000000000", "42000000000000000000");  // 1.5 ETH, 42 tokens
   EXPECT_EQ(Query<codec::uint128>("balance", Url(), AddressOf(who)), kEther * 3 / 2);
-  EXPECT_EQ(Query<Bytes>("call", Url(), Token(), BalanceOfCall(AddressOf(who))),
-            Word(42 * kEther));
+  EXPECT_EQ(Query<Bytes>("call", Url(), Token(), BalanceOfCall(AddressOf(who))), Word(42 * kEther));
   // The deployer has spent ether on gas: less than ganache's 1000 ETH, more than nothing.
   auto deployer = Query<codec::uint128>("balance", Url(), Deployer());
   ASSERT_TRUE(deployer.has_value()) << deployer.error();
@@ -476,7 +476,7 @@ TEST_F(EthRpcChain, BalancesOfEtherAndTokensAfterFunding) {
 TEST_F(EthRpcChain, NonceCountsTheDeployersTransactions) {
   auto before = Query<uint64_t>("nonce", Url(), Deployer(), true);
   ASSERT_TRUE(before.has_value()) << before.error();
-  EXPECT_GE(*before, 1u);  // the token's deployment at least
+  EXPECT_GE(*before, 1u);   // the token's deployment at least
   Fund(FreshAddressHex());  // two more: ETH, then tokens
   EXPECT_EQ(Query<uint64_t>("nonce", Url(), Deployer(), true), *before + 2);
   EXPECT_EQ(Query<uint64_t>("nonce", Url(), Deployer(), false), *before + 2);  // instamine
@@ -523,7 +523,8 @@ TEST_F(EthRpcChain, ARawTransactionIsRefusedWithGanachesMessage) {
   json funded = Fund(FreshAddressHex(), "1", "0");
   // The same signed transaction again: its nonce is used.
   RpcError stale =
-      Failed(Query<Hash32>("send_raw", Url(), BytesOf(funded["ethRaw"].get<std::string>())), RpcError::kRpc);
+      Failed(Query<Hash32>("send_raw", Url(), BytesOf(funded["ethRaw"].get<std::string>())),
+             RpcError::kRpc);
   EXPECT_EQ(stale.code, -32000);
   EXPECT_NE(stale.message.find("the tx doesn't have the correct nonce"), std::string::npos)
       << stale;
@@ -537,7 +538,8 @@ TEST_F(EthRpcChain, ARawTransactionIsRefusedWithGanachesMessage) {
 TEST_F(EthRpcChain, TheReceiptOfATransactionSentByEthers) {
   json funded = Fund(FreshAddressHex());
   using Receipt = std::tuple<bool, uint64_t, uint64_t, Hash32>;
-  auto eth = Query<std::optional<Receipt>>("receipt", Url(), HashOf(funded["ethTx"].get<std::string>()));
+  auto eth =
+      Query<std::optional<Receipt>>("receipt", Url(), HashOf(funded["ethTx"].get<std::string>()));
   ASSERT_TRUE(eth.has_value()) << eth.error();
   ASSERT_TRUE(eth->has_value()) << "no receipt";
   auto [success, block, gas_used, hash] = **eth;
@@ -545,7 +547,8 @@ TEST_F(EthRpcChain, TheReceiptOfATransactionSentByEthers) {
   EXPECT_GE(block, 1u);
   EXPECT_EQ(gas_used, 21'000u);  // a plain transfer of ether
   EXPECT_EQ(hash, HashOf(funded["ethTx"].get<std::string>()));
-  auto token = Query<std::optional<Receipt>>("receipt", Url(), HashOf(funded["tokenTx"].get<std::string>()));
+  auto token =
+      Query<std::optional<Receipt>>("receipt", Url(), HashOf(funded["tokenTx"].get<std::string>()));
   ASSERT_TRUE(token.has_value() && token->has_value());
   EXPECT_EQ(std::get<1>(**token), funded["block"].get<uint64_t>());
   EXPECT_GT(std::get<2>(**token), 21'000u);
@@ -584,9 +587,8 @@ TEST_F(EthRpcFake, TheRequestIsAJsonRpcPost) {
   who[19] = 0xab;
   EXPECT_EQ(Query<codec::uint128>("balance", node.Url(), who), codec::uint128(0));
   EXPECT_EQ(node.last_content_type(), "application/json");
-  EXPECT_EQ(node.last_body(),
-            R"({"jsonrpc":"2.0","id":1,"method":"eth_getBalance","params":)"
-            R"(["0x00000000000000000000000000000000000000ab","latest"]})");
+  EXPECT_EQ(node.last_body(), R"({"jsonrpc":"2.0","id":1,"method":"eth_getBalance","params":)"
+                              R"(["0x00000000000000000000000000000000000000ab","latest"]})");
   node.Answer(R"({"jsonrpc":"2.0","id":$ID,"result":"0x"})");
   EXPECT_EQ(Query<Bytes>("call", node.Url(), who, Bytes{0x70, 0xa0}), Bytes{});
   EXPECT_EQ(node.last_body(),

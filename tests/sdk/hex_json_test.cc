@@ -124,7 +124,15 @@ Result<json::Value, json::JsonParseError> P(std::string_view s, u32 depth = 32) 
 
 TEST(SdkJson, AcceptsRfc8259Documents) {
   for (std::string_view doc : {
-           R"({})", R"([])", R"("")", "0", "-0", "1.5e-3", "true", "null", " \t\r\n{} ",
+           R"({})",
+           R"([])",
+           R"("")",
+           "0",
+           "-0",
+           "1.5e-3",
+           "true",
+           "null",
+           " \t\r\n{} ",
            R"({"a": [1, {"b": null}, "x\"y", -0.5E+3, true, false], "c": {}})",
            R"(["\u00e9\ud83d\ude00", "é😀", "\/\b\f\n\r\t\\"])",
            R"({"":""})",
@@ -147,7 +155,7 @@ TEST(SdkJson, RefusesWhatIsNotJsonSayingWhere) {
       {R"([1,])", 3},
       {R"([1 2])", 3},
       {R"({a: 1})", 1},
-      {R"({"a": 01})", 7},     // a leading zero: "0" then "1" is not a separator
+      {R"({"a": 01})", 7},  // a leading zero: "0" then "1" is not a separator
       {R"([-])", 1},
       {R"([1.])", 1},
       {R"([.5])", 1},
@@ -157,16 +165,16 @@ TEST(SdkJson, RefusesWhatIsNotJsonSayingWhere) {
       {R"([nul])", 4},
       {R"(["\x"])", 3},
       {R"(["\u12g4"])", 6},
-      {"[\"a\tb\"]", 3},       // a raw control character
+      {"[\"a\tb\"]", 3},  // a raw control character
       {"\"abc", 4},
       {R"({} {})", 3},
       {R"([] x)", 3},
-      {"[\"\xff\"]", 2},       // not UTF-8
-      {"[\"\xc0\xaf\"]", 2},   // overlong '/'
-      {"[\"\xed\xa0\x80\"]", 2},  // an encoded surrogate
+      {"[\"\xff\"]", 2},              // not UTF-8
+      {"[\"\xc0\xaf\"]", 2},          // overlong '/'
+      {"[\"\xed\xa0\x80\"]", 2},      // an encoded surrogate
       {"[\"\xf4\x90\x80\x80\"]", 2},  // above U+10FFFF
-      {"[\"\xe2\x82\"]", 2},   // cut short
-      {"\xef\xbb\xbf{}", 0},   // a byte order mark is not whitespace
+      {"[\"\xe2\x82\"]", 2},          // cut short
+      {"\xef\xbb\xbf{}", 0},          // a byte order mark is not whitespace
       {std::string_view("[1]\0", 4), 3},
       {"NaN", 0},
       {"[Infinity]", 1},
@@ -259,8 +267,8 @@ TEST(SdkJson, StringsAreDecoded) {
 }
 
 TEST(SdkJson, LoneSurrogateEscapesHaveNoUtf8) {
-  for (std::string_view s : {R"("\ud83d")", R"("\ude00")", R"("\ud83dx")", R"("\ud83d\u0041")",
-                             R"("\ud83d\n")"}) {
+  for (std::string_view s :
+       {R"("\ud83d")", R"("\ude00")", R"("\ud83dx")", R"("\ud83d\u0041")", R"("\ud83d\n")"}) {
     EXPECT_EQ(Doc(s).ReadString().error(), JsonError::BadString) << s;
   }
 }
@@ -318,6 +326,7 @@ TEST(SdkJson, ScalarsAtTheTopAndEmptyContainers) {
 
 TEST(SdkJson, WriterBuildsAJsonRpcRequest) {
   json::Writer w;
+  // clang-format off: the layout shows the structure
   w.BeginObject()
       .Key("jsonrpc").Str("2.0")
       .Key("id").U64(1)
@@ -327,6 +336,7 @@ TEST(SdkJson, WriterBuildsAJsonRpcRequest) {
           .Str("latest").Bool(true).Null().U64(0).Raw("[]")
       .End()
       .End();
+  // clang-format on
   EXPECT_EQ(Std(w.text()),
             R"({"jsonrpc":"2.0","id":1,"method":"eth_call","params":[{"to":"0xab","data":"0x"},)"
             R"("latest",true,null,0,[]]})");

@@ -1,9 +1,9 @@
 // Hex text for contracts that talk to Ethereum: bytes to and from hex (with or without "0x"), and
-// Ethereum JSON-RPC "quantities" (https://ethereum.org/en/developers/docs/apis/json-rpc/#hex-encoding):
-// "0x" then the value in hex with no leading zeros ("0x0" is zero, "0x" and "0x0400" are invalid),
-// into u64 or u128. A JSON-RPC node is not trusted, so parsing is strict and every way text can be
-// wrong is its own HexError value, never a trap. Hex digits of either case are read; lower case is
-// written.
+// Ethereum JSON-RPC "quantities"
+// (https://ethereum.org/en/developers/docs/apis/json-rpc/#hex-encoding): "0x" then the value in hex
+// with no leading zeros ("0x0" is zero, "0x" and "0x0400" are invalid), into u64 or u128. A
+// JSON-RPC node is not trusted, so parsing is strict and every way text can be wrong is its own
+// HexError value, never a trap. Hex digits of either case are read; lower case is written.
 //
 // Freestanding (base.h, types.h); pure functions, no state.
 #pragma once
@@ -15,13 +15,13 @@
 namespace phat::sdk::hex {
 
 PHAT_ENUM(HexError,
-          WrongPrefix,    // "0x" is required and missing, or forbidden and there
-          OddLength,      // bytes need two digits each
-          BadDigit,       // a character that is not a hex digit
-          WrongLength,    // not the number of bytes asked for (an address is 20, a hash 32)
-          Empty,          // a quantity with no digits: "0x"
-          LeadingZero,    // a quantity written "0x01": JSON-RPC's form has none
-          Overflow);      // a quantity larger than the integer asked for
+          WrongPrefix,  // "0x" is required and missing, or forbidden and there
+          OddLength,    // bytes need two digits each
+          BadDigit,     // a character that is not a hex digit
+          WrongLength,  // not the number of bytes asked for (an address is 20, a hash 32)
+          Empty,        // a quantity with no digits: "0x"
+          LeadingZero,  // a quantity written "0x01": JSON-RPC's form has none
+          Overflow);    // a quantity larger than the integer asked for
 
 // Whether "0x" comes first. Encoding writes it unless kNone; decoding requires it (k0x), forbids
 // it (kNone) or takes either (kOptional).

@@ -583,9 +583,7 @@ class Writer {
   }
 
   const String& text() const { return out_; }
-  Bytes TakeBytes() const {
-    return Bytes(reinterpret_cast<const u8*>(out_.data()), out_.size());
-  }
+  Bytes TakeBytes() const { return Bytes(reinterpret_cast<const u8*>(out_.data()), out_.size()); }
 
  private:
   static constexpr u32 kMaxDepth = 32;

@@ -1,7 +1,8 @@
-// An Ethereum JSON-RPC 2.0 client for contracts (https://ethereum.org/en/developers/docs/apis/json-rpc/),
-// over pink's HTTP: each call is one POST of {"jsonrpc":"2.0","id":N,"method":…,"params":[…]}
-// with Content-Type application/json to the node's URL, and one answer read back. HTTP runs only in
-// queries (pink.h), so these do too: in a transaction every call fails with Unreachable.
+// An Ethereum JSON-RPC 2.0 client for contracts
+// (https://ethereum.org/en/developers/docs/apis/json-rpc/), over pink's HTTP: each call is one POST
+// of {"jsonrpc":"2.0","id":N,"method":…,"params":[…]} with Content-Type application/json to the
+// node's URL, and one answer read back. HTTP runs only in queries (pink.h), so these do too: in a
+// transaction every call fails with Unreachable.
 //
 // The node is not trusted: whatever it answers is checked before it is used — the HTTP status, the
 // size, the whole body as JSON (json.h), the envelope ("jsonrpc" "2.0", our id, exactly one of
@@ -22,7 +23,8 @@
 // batch_http_request with that timeout (never more than the query has left); with 0, through
 // http_request, which waits as long as the query may.
 //
-// Not thread-safe (a contract has one thread); a Client keeps only its URL, options and the next id.
+// Not thread-safe (a contract has one thread); a Client keeps only its URL, options and the next
+// id.
 #pragma once
 
 #include "phat/sdk/base.h"
@@ -78,8 +80,8 @@ struct Receipt {
 };
 
 struct Options {
-  u64 timeout_ms = 10'000;        // 0: http_request, bounded by the query alone
-  u32 max_response = 64 * 1024;   // body bytes; more is TooLarge
+  u64 timeout_ms = 10'000;       // 0: http_request, bounded by the query alone
+  u32 max_response = 64 * 1024;  // body bytes; more is TooLarge
 };
 
 // Room for the status line and headers around the body in pink's answer.
@@ -124,8 +126,8 @@ inline String Concat(const char* a, const char* b, const String& c = {}) {
 }
 
 inline RpcError Fail(RpcErrorKind kind, String message, u16 http_status = 0) {
-  return RpcError{.kind = kind, .http_status = http_status, .code = 0, .message = Move(message),
-                  .data = {}};
+  return RpcError{
+      .kind = kind, .http_status = http_status, .code = 0, .message = Move(message), .data = {}};
 }
 // "<method>: <what>", for a response that is not what it should be.
 inline RpcError Malformed(const char* method, const char* what, const String& detail = {}) {
@@ -184,7 +186,8 @@ RpcResult<T> QuantityOf(const json::Value& value, const char* method, const char
   json::Text text = value.RawString();
   auto parsed = hex::ParseQuantity<T>(text.data, text.size);
   if (parsed.is_err()) {
-    return Err(Malformed(method, what, Concat(" is not a quantity: ", "", EnumName(parsed.error()))));
+    return Err(
+        Malformed(method, what, Concat(" is not a quantity: ", "", EnumName(parsed.error()))));
   }
   return Ok(parsed.value());
 }
@@ -205,8 +208,8 @@ RpcResult<Array<u8, kN>> FixedOf(const json::Value& value, const char* method, c
   json::Text text = value.RawString();
   auto parsed = hex::DecodeFixed<kN>(text.data, text.size, hex::Prefix::k0x);
   if (parsed.is_err()) {
-    return Err(Malformed(method, what, Concat(" is not hex of the right size: ", "",
-                                              EnumName(parsed.error()))));
+    return Err(Malformed(method, what,
+                         Concat(" is not hex of the right size: ", "", EnumName(parsed.error()))));
   }
   return Ok(parsed.value());
 }
@@ -233,8 +236,11 @@ inline RpcError FromErrorObject(const json::Value& error, const char* method) {
   if (message.is_err()) return message.error();
   auto text = message.value().ReadString();
   if (text.is_err()) return Malformed(method, "error.message is not a string");
-  RpcError out{.kind = RpcErrorKind::Rpc, .http_status = 200, .code = number.value(),
-               .message = Move(text.value()), .data = {}};
+  RpcError out{.kind = RpcErrorKind::Rpc,
+               .http_status = 200,
+               .code = number.value(),
+               .message = Move(text.value()),
+               .data = {}};
   // Revert data: a hex string (geth, and ganache's eth_call), or {"result": hex} (ganache's
   // eth_estimateGas). Anything else there is the node's own detail, and not needed.
   auto data = error.Find("data");
@@ -391,8 +397,8 @@ class Client {
   RpcResult<Bytes> Post(Bytes body, const char* method) {
     pink::HttpHeaders headers;
     headers.push_back(Tuple<String, String>("Content-Type", "application/json"));
-    pink::HttpRequest request{.url = url_, .method = "POST", .headers = headers,
-                              .body = Move(body)};
+    pink::HttpRequest request{
+        .url = url_, .method = "POST", .headers = headers, .body = Move(body)};
     u32 capacity = options_.max_response + kHeaderAllowance;
     pink::HttpResponse response;
     if (options_.timeout_ms == 0) {
@@ -414,14 +420,15 @@ class Client {
     }
     if (response.status_code != 200) {
       return Err(internal::Fail(RpcErrorKind::HttpStatus,
-                                internal::Concat("the endpoint answered HTTP other than 200: ",
-                                                 "", internal::Snippet(response.body)),
+                                internal::Concat("the endpoint answered HTTP other than 200: ", "",
+                                                 internal::Snippet(response.body)),
                                 response.status_code));
     }
     if (response.body.size() > options_.max_response) {
-      return Err(internal::Fail(RpcErrorKind::TooLarge,
-                                internal::Concat(method, ": the response is larger than "
-                                                         "Options::max_response")));
+      return Err(
+          internal::Fail(RpcErrorKind::TooLarge, internal::Concat(method,
+                                                                  ": the response is larger than "
+                                                                  "Options::max_response")));
     }
     return Ok(Move(response.body));
   }
@@ -430,8 +437,8 @@ class Client {
   static RpcResult<json::Value> ReadEnvelope(const Bytes& body, u64 id, const char* method) {
     auto doc = json::Parse(body);
     if (doc.is_err()) {
-      return Err(internal::Malformed(method, "the response is not JSON: ",
-                                     internal::EnumName(doc.error().error)));
+      return Err(internal::Malformed(
+          method, "the response is not JSON: ", internal::EnumName(doc.error().error)));
     }
     const json::Value& top = doc.value();
     if (top.type() != json::Type::kObject) {
@@ -455,8 +462,9 @@ class Client {
     }
     bool has_error = error.value().has_value(), has_result = result.value().has_value();
     if (has_error == has_result) {
-      return Err(internal::Malformed(method, "the response has not exactly one of result and "
-                                             "error"));
+      return Err(internal::Malformed(method,
+                                     "the response has not exactly one of result and "
+                                     "error"));
     }
     if (has_error) return Err(internal::FromErrorObject(*error.value(), method));
     return Ok(*result.value());
