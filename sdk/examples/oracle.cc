@@ -9,7 +9,6 @@
 // HTTP runs only in queries (a transaction gets 523 and reaches nothing), so fetch is a query and
 // store a command: the owner fetches, checks, and stores.
 #include <phat/sdk.h>
-#include <phat/sdk/json.h>
 
 using namespace phat::sdk;
 

@@ -3,7 +3,6 @@
 // with the error as the output) — so that tests/eth/eth_rpc_test.cc can run it against ganache and
 // against servers that misbehave. Queries only: HTTP runs in queries.
 #include <phat/sdk.h>
-#include <phat/sdk/eth/rpc.h>
 
 using namespace phat::sdk;
 namespace rpc = phat::sdk::eth::rpc;
@@ -18,11 +17,11 @@ struct EthRpcCalls {
   rpc::RpcResult<u64> ChainIdWith(String url, u64 timeout_ms, u32 max_response) const {
     return rpc::Client(url, {.timeout_ms = timeout_ms, .max_response = max_response}).ChainId();
   }
-  rpc::RpcResult<u64> Nonce(String url, rpc::RawAddress address, bool pending) const {
+  rpc::RpcResult<u64> Nonce(String url, eth::Address address, bool pending) const {
     return rpc::Client(url).GetTransactionCount(
         address, pending ? rpc::BlockTag::Pending : rpc::BlockTag::Latest);
   }
-  rpc::RpcResult<u128> Balance(String url, rpc::RawAddress address) const {
+  rpc::RpcResult<u128> Balance(String url, eth::Address address) const {
     return rpc::Client(url).GetBalance(address);
   }
   rpc::RpcResult<u128> GasPrice(String url) const { return rpc::Client(url).GasPrice(); }
@@ -30,10 +29,10 @@ struct EthRpcCalls {
     return rpc::Client(url).MaxPriorityFeePerGas();
   }
   rpc::RpcResult<u128> BaseFee(String url) const { return rpc::Client(url).NextBaseFeePerGas(); }
-  rpc::RpcResult<Bytes> Call(String url, rpc::RawAddress to, Bytes data) const {
+  rpc::RpcResult<Bytes> Call(String url, eth::Address to, Bytes data) const {
     return rpc::Client(url).Call({.from = None, .to = to, .value = None, .data = data});
   }
-  rpc::RpcResult<u64> EstimateGas(String url, rpc::RawAddress from, rpc::RawAddress to,
+  rpc::RpcResult<u64> EstimateGas(String url, eth::Address from, eth::Address to,
                                   Bytes data) const {
     return rpc::Client(url).EstimateGas({.from = from, .to = to, .value = None, .data = data});
   }

@@ -14,7 +14,7 @@
 // exception pink imposes: a response larger than the capacity given to the host (max_response plus
 // kHeaderAllowance) fails the whole call (OutputBufferTooSmall, see pink.h).
 //
-// Types: addresses and hashes are raw bytes (Array<u8, 20>, Array<u8, 32>), data is Bytes, and
+// Types: addresses are eth::Address, hashes raw bytes (Array<u8, 32>), data is Bytes, and
 // quantities are u64 (chain id, nonce, gas, block numbers) or u128 (wei: balances and gas prices;
 // 2^128 wei is far beyond all the ether there is). eth_call answers its raw return data: decoding
 // it is the ABI's business.
@@ -28,6 +28,7 @@
 #pragma once
 
 #include "phat/sdk/base.h"
+#include "phat/sdk/eth/address.h"
 #include "phat/sdk/hex.h"
 #include "phat/sdk/json.h"
 #include "phat/sdk/pink.h"
@@ -36,7 +37,6 @@
 
 namespace phat::sdk::eth::rpc {
 
-using RawAddress = Array<u8, 20>;
 using RawHash = Array<u8, 32>;
 
 PHAT_ENUM(RpcErrorKind,
@@ -64,8 +64,8 @@ PHAT_ENUM(BlockTag, Latest, Pending, Earliest, Safe, Finalized);
 
 // eth_call's and eth_estimateGas's transaction object.
 struct CallRequest {
-  Option<RawAddress> from;
-  RawAddress to;
+  Option<Address> from;
+  Address to;
   Option<u128> value;
   Bytes data;
 };
@@ -270,10 +270,10 @@ class Client {
 
   // The number of transactions `address` has sent: the nonce of its next one (`tag` Pending
   // counts those still in the node's pool).
-  RpcResult<u64> GetTransactionCount(const RawAddress& address, BlockTag tag = BlockTag::Pending) {
+  RpcResult<u64> GetTransactionCount(const Address& address, BlockTag tag = BlockTag::Pending) {
     return QuantityResult<u64>("eth_getTransactionCount", AddressAndTag(address, tag));
   }
-  RpcResult<u128> GetBalance(const RawAddress& address, BlockTag tag = BlockTag::Latest) {
+  RpcResult<u128> GetBalance(const Address& address, BlockTag tag = BlockTag::Latest) {
     return QuantityResult<u128>("eth_getBalance", AddressAndTag(address, tag));
   }
   // Wei per gas: a legacy transaction's price.
@@ -373,15 +373,15 @@ class Client {
     return QuantityResult<T>(method, String(params));
   }
 
-  static String AddressAndTag(const RawAddress& address, BlockTag tag) {
+  static String AddressAndTag(const Address& address, BlockTag tag) {
     json::Writer params;
-    params.BeginArray().Str(hex::Encode(address)).Str(internal::TagName(tag)).End();
+    params.BeginArray().Str(hex::Encode(address.bytes)).Str(internal::TagName(tag)).End();
     return params.text();
   }
   static void WriteCall(json::Writer& w, const CallRequest& call) {
     w.BeginObject();
-    if (call.from.has_value()) w.Key("from").Str(hex::Encode(*call.from));
-    w.Key("to").Str(hex::Encode(call.to));
+    if (call.from.has_value()) w.Key("from").Str(hex::Encode(call.from->bytes));
+    w.Key("to").Str(hex::Encode(call.to.bytes));
     if (call.value.has_value()) w.Key("value").Str(hex::FormatQuantity(*call.value));
     w.Key("data").Str(hex::Encode(call.data));
     w.End();
