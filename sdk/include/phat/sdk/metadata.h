@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "phat/sdk/contract.h"
+#include "phat/sdk/eth/address.h"
 
 namespace phat::sdk::metadata {
 
@@ -126,6 +127,12 @@ struct Describer {
       Json field = {{"type", r.Id<Array<u8, 32>>()}, {"typeName", "[u8; 32]"}};
       Json out = Def("composite", {{"fields", Json::array({field})}});
       out["path"] = {"ink_primitives", "types", kIsSame<T, AccountId> ? "AccountId" : "Hash"};
+      return out;
+    } else if constexpr (kIsSame<T, eth::Address>) {
+      // As Rust's primitive_types::H160, a newtype: tools write and show it as its 20 bytes.
+      Json field = {{"type", r.Id<Array<u8, 20>>()}, {"typeName", "[u8; 20]"}};
+      Json out = Def("composite", {{"fields", Json::array({field})}});
+      out["path"] = {"primitive_types", "H160"};
       return out;
     } else if constexpr (kIsSame<T, LangError>) {
       Json out =

@@ -8,7 +8,8 @@
 
 namespace phat::sdk::eth {
 
-// An Ethereum address: 20 bytes. SCALE encodes it as the 20 bytes (primitive-types' H160).
+// An Ethereum address: 20 bytes. SCALE encodes it as the 20 bytes, and its metadata is that of
+// primitive-types' H160 (metadata.h), so tools take and show it as 0x + 40 hex digits.
 struct Address {
   Array<u8, 20> bytes{};
   constexpr u8* data() { return bytes.data(); }
