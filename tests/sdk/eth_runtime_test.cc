@@ -11,7 +11,6 @@
 
 #include <cstdio>
 #include <fstream>
-#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -28,17 +27,12 @@
 #include "phat/pink/cache.h"
 #include "phat/pink/extension.h"
 #include "phat/pink/keys.h"
+#include "sdk_contract_test.h"
 
 namespace phat::contracts {
 namespace {
 
 using nlohmann::json;
-
-Bytes ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << "cannot read " << path;
-  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 const json& Vectors() {
   static const json vectors = [] {
@@ -56,11 +50,6 @@ std::string NoPrefix(const json& hex) {
   if (s.rfind("0x", 0) == 0) s = s.substr(2);
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-Bytes Unhex(std::string_view text) {
-  std::optional<Bytes> bytes = FromHex(text);
-  EXPECT_TRUE(bytes.has_value()) << text;
-  return bytes.value_or(Bytes{});
 }
 std::string Le64(uint64_t v) {
   return ToHex(codec::Encode(v));
@@ -98,63 +87,16 @@ std::string Label(const json& t, std::string_view legacy, std::string_view eip15
   return std::string(t["type"] == 0 ? legacy : eip1559);
 }
 
-std::string SelectorHex(std::string_view label) {
-  crypto::Hash256 hash = crypto::Blake2b256(AsBytes(label));
-  return ToHex(ByteView(hash.data(), 4));
-}
-
-AccountId Account(uint8_t fill) {
-  AccountId id;
-  id.fill(fill);
-  return id;
-}
-
-class EthCallsTest : public ::testing::Test {
+class EthCallsTest : public SdkContractTest {
  protected:
   void SetUp() override {
     pink::Services services;
     services.cache = &cache_;
     services.cluster_key = &cluster_key_;
     services.system_contract = Account(0x5c);
-    runtime_.RegisterChainExtension(0, std::make_shared<pink::PinkExtension>(std::move(services)));
-    auto code = runtime_.Upload(state_, alice_,
-                                ReadFile(std::string(PHAT_CONTRACTS_DIR) + "/eth_calls.wasm"));
-    ASSERT_TRUE(code.has_value()) << code.error().ToString();
-    ExecResult made = runtime_.Instantiate(state_, block_,
-                                           InstantiateRequest{.origin = alice_,
-                                                              .code_hash = *code,
-                                                              .input = Unhex(SelectorHex("new")),
-                                                              .gas_limit = gas_});
-    ASSERT_TRUE(made.ok() && made.account)
-        << (made.result ? "reverted" : made.result.error().ToString());
-    contract_ = *made.account;
+    Deploy(std::make_shared<pink::PinkExtension>(std::move(services)), "eth_calls");
   }
 
-  // Message `label` with SCALE arguments `args` (hex), as a query or a transaction: "00" ‖ its
-  // output as hex, "!…" when it reverted, or "error: …".
-  std::string Query(std::string_view label, std::string_view args = "") {
-    return Answer(runtime_.Query(state_, block_, Request(label, args)));
-  }
-  std::string Transact(std::string_view label, std::string_view args = "") {
-    return Answer(runtime_.Call(state_, block_, Request(label, args)));
-  }
-  CallRequest Request(std::string_view label, std::string_view args) const {
-    return CallRequest{.origin = alice_,
-                       .dest = contract_,
-                       .input = Unhex(SelectorHex(label) + std::string(args)),
-                       .gas_limit = gas_};
-  }
-  static std::string Answer(const ExecResult& r) {
-    if (!r.result.has_value()) return "error: " + r.result.error().ToString();
-    return (r.result->reverted() ? "!" : "") + ToHex(r.result->data);
-  }
-
-  MemoryState state_;
-  Runtime runtime_;
-  BlockContext block_{.block_number = 42, .timestamp_ms = 1'700'000'000'000};
-  Weight gas_{.ref_time = 100'000'000'000'000, .proof_size = 1ull << 32};
-  AccountId alice_ = Account(0xaa);
-  AccountId contract_{};
   pink::Cache cache_;
   pink::ClusterKey cluster_key_ = pink::ClusterKey::FromSeed(crypto::Sr25519MiniSecret{9});
 };

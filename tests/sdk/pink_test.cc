@@ -11,8 +11,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -30,27 +28,10 @@
 #include "phat/pink/cache.h"
 #include "phat/pink/extension.h"
 #include "phat/pink/keys.h"
+#include "sdk_contract_test.h"
 
 namespace phat::contracts {
 namespace {
-
-Bytes ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << "cannot read " << path;
-  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-Bytes Unhex(std::string_view text) {
-  std::optional<Bytes> bytes = FromHex(text);
-  EXPECT_TRUE(bytes.has_value()) << text;
-  return bytes.value_or(Bytes{});
-}
-
-AccountId Account(uint8_t fill) {
-  AccountId id;
-  id.fill(fill);
-  return id;
-}
 
 // `n` copies of the byte `hex`, as hex.
 std::string Times(std::string_view hex, size_t n) {
@@ -70,11 +51,6 @@ std::string Le64(uint64_t v) {
   return ToHex(codec::Encode(v));
 }
 
-std::string SelectorHex(std::string_view label) {
-  crypto::Hash256 hash = crypto::Blake2b256(AsBytes(label));
-  return ToHex(ByteView(hash.data(), 4));
-}
-
 // Remembers what it was sent and answers with the status and output it is given.
 class RecordingExtension : public ChainExtension {
  public:
@@ -91,58 +67,11 @@ class RecordingExtension : public ChainExtension {
 };
 
 // The pink_calls contract on a runtime with `extension` as extension 0.
-class PinkCallsTest : public ::testing::Test {
+class PinkCallsTest : public SdkContractTest {
  protected:
   void Deploy(std::shared_ptr<ChainExtension> extension, const std::string& name = "pink_calls") {
-    runtime_.RegisterChainExtension(0, std::move(extension));
-    auto code = runtime_.Upload(state_, alice_,
-                                ReadFile(std::string(PHAT_CONTRACTS_DIR) + "/" + name + ".wasm"));
-    ASSERT_TRUE(code.has_value()) << code.error().ToString();
-    code_hash_ = *code;
-    ExecResult made = runtime_.Instantiate(state_, block_,
-                                           InstantiateRequest{.origin = alice_,
-                                                              .code_hash = *code,
-                                                              .input = Unhex(SelectorHex("new")),
-                                                              .gas_limit = gas_});
-    ASSERT_TRUE(made.ok() && made.account)
-        << (made.result ? "reverted" : made.result.error().ToString());
-    contract_ = *made.account;
+    SdkContractTest::Deploy(std::move(extension), name);
   }
-
-  // Runs message `label` with the SCALE arguments `args` (hex) as a query, or as a transaction:
-  // its output as hex with "!" in front when it reverted, or "error: <kind>: <message>".
-  std::string Query(std::string_view label, std::string_view args = "") {
-    last_ = runtime_.Query(state_, block_, Request(label, args));
-    return Answer(last_);
-  }
-  std::string Transact(std::string_view label, std::string_view args = "",
-                       const AccountId* origin = nullptr) {
-    CallRequest request = Request(label, args);
-    if (origin != nullptr) request.origin = *origin;
-    last_ = runtime_.Call(state_, block_, request);
-    return Answer(last_);
-  }
-
-  CallRequest Request(std::string_view label, std::string_view args) const {
-    return CallRequest{.origin = alice_,
-                       .dest = contract_,
-                       .input = Unhex(SelectorHex(label) + std::string(args)),
-                       .gas_limit = gas_};
-  }
-  static std::string Answer(const ExecResult& r) {
-    if (!r.result.has_value()) return "error: " + r.result.error().ToString();
-    return (r.result->reverted() ? "!" : "") + ToHex(r.result->data);
-  }
-
-  MemoryState state_;
-  Runtime runtime_;
-  BlockContext block_{.block_number = 42, .timestamp_ms = 1'700'000'000'000};
-  Weight gas_{.ref_time = 100'000'000'000'000, .proof_size = 1ull << 32};
-  AccountId alice_ = Account(0xaa);
-  AccountId bob_ = Account(0xbb);
-  CodeHash code_hash_{};
-  AccountId contract_{};
-  ExecResult last_;
 };
 
 class SdkPinkWire : public PinkCallsTest {
