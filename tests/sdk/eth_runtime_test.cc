@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "eth_vectors.h"
 #include "phat/base/bytes.h"
 #include "phat/codec/scale.h"
 #include "phat/contracts/runtime.h"
@@ -33,16 +34,6 @@ namespace phat::contracts {
 namespace {
 
 using nlohmann::json;
-
-const json& Vectors() {
-  static const json vectors = [] {
-    std::ifstream in(PHAT_ETH_VECTORS);
-    EXPECT_TRUE(in) << "cannot read " << PHAT_ETH_VECTORS
-                    << " (the sdk_eth_vectors test writes it)";
-    return in ? json::parse(in) : json::object();
-  }();
-  return vectors;
-}
 
 // ---- test-local hex and SCALE, by hand ----
 std::string NoPrefix(const json& hex) {
@@ -102,23 +93,23 @@ class EthCallsTest : public SdkContractTest {
 };
 
 TEST_F(EthCallsTest, KeccakAndSelectorsMatchEthers) {
-  for (const json& s : Vectors()["abi"]["signatures"]) {
+  for (const json& s : EthVectors()["abi"]["signatures"]) {
     std::string signature = s["signature"];
     EXPECT_EQ(Query("function_selector", Str(signature)), "00" + NoPrefix(s["selector"]))
         << signature;
   }
-  const json& transfer = Vectors()["abi"]["calls"][0];
+  const json& transfer = EthVectors()["abi"]["calls"][0];
   ASSERT_EQ(transfer["fn"], "transfer");
   EXPECT_EQ(Query("encode_transfer", NoPrefix(transfer["to"]) + U256Le(transfer["amount"])),
             "00" + Vec(NoPrefix(transfer["data"])));
   // keccak-256 of each unsigned transaction is ethers' signing hash.
-  for (const json& t : Vectors()["tx"]["txs"]) {
+  for (const json& t : EthVectors()["tx"]["txs"]) {
     EXPECT_EQ(Query("keccak", Vec(NoPrefix(t["unsigned"]))), "00" + NoPrefix(t["signing_hash"]));
   }
 }
 
 TEST_F(EthCallsTest, AKeyHasEthersPublicKeyAndAddress) {
-  const json& tx = Vectors()["tx"];
+  const json& tx = EthVectors()["tx"];
   const std::string public_key = NoPrefix(tx["public_key"]), address = NoPrefix(tx["address"]);
   EXPECT_EQ(Query("key_of", NoPrefix(tx["secret"])), "00" + public_key + address);
   EXPECT_EQ(Query("address_of", public_key), "0001" + address);
@@ -127,7 +118,7 @@ TEST_F(EthCallsTest, AKeyHasEthersPublicKeyAndAddress) {
 }
 
 TEST_F(EthCallsTest, SignedTransactionsMatchEthers) {
-  const json& vectors = Vectors()["tx"];
+  const json& vectors = EthVectors()["tx"];
   const std::string secret = NoPrefix(vectors["secret"]);
   ASSERT_FALSE(vectors["txs"].empty());
   for (const json& t : vectors["txs"]) {
@@ -160,7 +151,7 @@ TEST_F(EthCallsTest, DerivedKeySignsForItsAddress) {
               {"public_key", "0x" + key.substr(2, 66)},
               {"address", "0x" + key.substr(68)},
               {"signed", json::array()}};
-  for (const json& t : Vectors()["tx"]["txs"]) {
+  for (const json& t : EthVectors()["tx"]["txs"]) {
     const std::string label = Label(t, "sign_legacy_derived", "sign_eip1559_derived");
     const std::string signed_ = Query(label, salt + ScaleTx(t));
     ASSERT_EQ(signed_.substr(0, 2), "00") << signed_;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "eth_vectors.h"
 #include "phat/sdk.h"
 
 namespace {
@@ -61,19 +62,9 @@ std::string Str(const String& s) {
   return std::string(s.data(), s.size());
 }
 
-const json& Vectors() {
-  static const json vectors = [] {
-    std::ifstream in(PHAT_ETH_VECTORS);
-    EXPECT_TRUE(in) << "cannot read " << PHAT_ETH_VECTORS
-                    << " (the sdk_eth_vectors test writes it)";
-    return in ? json::parse(in) : json::object();
-  }();
-  return vectors;
-}
-
 // ---- U256 ----
 TEST(EthU256, ConvertsAsEthersDoes) {
-  for (const json& v : Vectors()["u256"]) {
+  for (const json& v : EthVectors()["u256"]) {
     std::string decimal = v["decimal"], hex = v["hex"], be = v["be"];
     eth::U256 from_be = FromBe(be);
     Result<eth::U256, eth::NumberError> from_decimal =
@@ -169,7 +160,7 @@ bool Same(const eth::rlp::Item& item, const json& value) {
 }
 
 TEST(EthRlp, EncodesAndDecodesAsEthersDoes) {
-  for (const json& v : Vectors()["rlp"]["values"]) {
+  for (const json& v : EthVectors()["rlp"]["values"]) {
     Bytes encoded;
     EncodeJson(encoded, v["value"]);
     EXPECT_EQ(Hex(encoded), S(v["rlp"])) << v["value"].dump();
@@ -180,7 +171,7 @@ TEST(EthRlp, EncodesAndDecodesAsEthersDoes) {
 }
 
 TEST(EthRlp, WritesIntegersInTheFewestBytes) {
-  for (const json& v : Vectors()["rlp"]["uints"]) {
+  for (const json& v : EthVectors()["rlp"]["uints"]) {
     std::string decimal = v["value"];
     eth::U256 value = eth::U256::FromDecimal(decimal.c_str(), decimal.size()).value();
     Bytes encoded;
@@ -195,7 +186,7 @@ TEST(EthRlp, WritesIntegersInTheFewestBytes) {
 }
 
 TEST(EthRlp, RefusesMalformedInput) {
-  for (const json& v : Vectors()["rlp"]["bad"]) {
+  for (const json& v : EthVectors()["rlp"]["bad"]) {
     Result<eth::rlp::Item, eth::RlpError> decoded = eth::rlp::Decode(Unhex(v["hex"]));
     ASSERT_TRUE(decoded.is_err()) << v["hex"];
     const char* name;
@@ -218,7 +209,7 @@ TEST(EthRlp, RefusesMalformedInput) {
 
 // ---- ABI ----
 TEST(EthAbi, EncodesCallsAsEthersDoes) {
-  for (const json& c : Vectors()["abi"]["calls"]) {
+  for (const json& c : EthVectors()["abi"]["calls"]) {
     Bytes selector_bytes = Unhex(c["selector"]);
     Selector selector{{selector_bytes[0], selector_bytes[1], selector_bytes[2], selector_bytes[3]}};
     eth::Address to = AddressFrom(c["to"]);
@@ -243,7 +234,7 @@ Mixed MixedFrom(const json& values) {
 }
 
 TEST(EthAbi, EncodesAndDecodesEveryTypeAsEthersDoes) {
-  for (const json& t : Vectors()["abi"]["tuples"]) {
+  for (const json& t : EthVectors()["abi"]["tuples"]) {
     Mixed m = MixedFrom(t["values"]);
     Bytes encoded =
         eth::abi::Encode(Get<0>(m), Get<1>(m), Get<2>(m), Get<3>(m), Get<4>(m), Get<5>(m));
@@ -258,7 +249,7 @@ TEST(EthAbi, EncodesAndDecodesEveryTypeAsEthersDoes) {
 }
 
 TEST(EthAbi, DecodesAnswers) {
-  const json& r = Vectors()["abi"]["results"];
+  const json& r = EthVectors()["abi"]["results"];
   EXPECT_EQ(Str(eth::abi::Decode<eth::U256>(Unhex(r["balance"])).value().ToDecimal()),
             "123456789000000000000000000");
   EXPECT_TRUE(eth::abi::Decode<bool>(Unhex(r["ok"])).value());
@@ -267,7 +258,7 @@ TEST(EthAbi, DecodesAnswers) {
 }
 
 TEST(EthAbi, RefusesMalformedAnswers) {
-  for (const json& v : Vectors()["abi"]["bad"]) {
+  for (const json& v : EthVectors()["abi"]["bad"]) {
     Bytes data = Unhex(v["hex"]);
     std::string type = v["types"][0];
     Result<void, eth::AbiError> result = Ok();
@@ -337,7 +328,7 @@ pink::EcdsaSignature SignatureFrom(const json& t) {
 }
 
 TEST(EthTx, PayloadsAndRawTransactionsMatchEthers) {
-  const json& txs = Vectors()["tx"]["txs"];
+  const json& txs = EthVectors()["tx"]["txs"];
   ASSERT_FALSE(txs.empty());
   for (const json& t : txs) {
     Bytes unsigned_, raw;
@@ -356,7 +347,7 @@ TEST(EthTx, PayloadsAndRawTransactionsMatchEthers) {
 }
 
 TEST(EthTx, ARawTransactionReadsBack) {
-  for (const json& t : Vectors()["tx"]["txs"]) {
+  for (const json& t : EthVectors()["tx"]["txs"]) {
     if (t["type"] != 0) continue;
     Result<eth::rlp::Item, eth::RlpError> item = eth::rlp::Decode(Unhex(t["raw"]));
     ASSERT_TRUE(item.is_ok()) << t["name"];
