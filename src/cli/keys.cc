@@ -53,10 +53,10 @@ std::string_view SchemeName(SignatureScheme scheme) {
 }
 
 Expected<SignatureScheme, std::string> SchemeFromName(std::string_view name) {
-  for (auto scheme : {SignatureScheme::Ed25519, SignatureScheme::Sr25519, SignatureScheme::Secp256k1})
+  for (auto scheme :
+       {SignatureScheme::Ed25519, SignatureScheme::Sr25519, SignatureScheme::Secp256k1})
     if (SchemeName(scheme) == name) return scheme;
-  return unexpected(
-      fmt::format("unknown key scheme \"{}\": ed25519, sr25519 or secp256k1", name));
+  return unexpected(fmt::format("unknown key scheme \"{}\": ed25519, sr25519 or secp256k1", name));
 }
 
 namespace {
@@ -142,8 +142,9 @@ Expected<Signer, std::string> ReadKeyFile(const std::string& path) {
   auto seed = FixedFromHex<32>(key["seed"].get<std::string>());
   if (!seed) return unexpected(fmt::format("{}: the seed is not 32 bytes of hex: {}", path, shape));
   auto signer = KeyFromSecret(path, *scheme, *seed);
-  if (!signer) return unexpected(fmt::format("{}: not a valid {} key: {}", path,
-                                             SchemeName(*scheme), signer.error()));
+  if (!signer)
+    return unexpected(
+        fmt::format("{}: not a valid {} key: {}", path, SchemeName(*scheme), signer.error()));
   return signer;
 }
 

@@ -659,8 +659,8 @@ Result<int> KeysGenerate(const GlobalOptions& g, const std::string& scheme_name,
                             {"file", out_file}}
                            .dump(2));
   else
-    fmt::print("scheme {}\naccount {}\nkey file {}\n", SchemeName(key->scheme),
-               Hex0x(key->account), out_file);
+    fmt::print("scheme {}\naccount {}\nkey file {}\n", SchemeName(key->scheme), Hex0x(key->account),
+               out_file);
   return kOk;
 }
 
@@ -691,8 +691,7 @@ void AddNodeCommands(CLI::App& app, std::shared_ptr<GlobalOptions> g) {
   CLI::App* generate = keys->add_subcommand("generate", "Make a new key");
   generate->add_option("--out", *out_file, "Write it to this file (mode 0600; never overwrites)");
   generate->add_option("--scheme", *scheme, "ed25519 (the default), sr25519 or secp256k1");
-  generate->callback(
-      [g, scheme, out_file] { Finish(*g, KeysGenerate(*g, *scheme, *out_file)); });
+  generate->callback([g, scheme, out_file] { Finish(*g, KeysGenerate(*g, *scheme, *out_file)); });
   auto show_file = std::make_shared<std::string>();
   CLI::App* show = keys->add_subcommand("show", "Show the account of a key file");
   show->add_option("file", *show_file, "The key file")->required();

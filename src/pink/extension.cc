@@ -229,9 +229,10 @@ void ApplyCacheOp(const Services& s, ExtensionContext& context, Op op) {
 Result CacheSet(const Services& s, ByteView input, ExtensionContext& context) {
   auto [key, value] = PHAT_TRY((Args<std::tuple<Bytes, Bytes>>(input, "cache_set")));
   bool stored = true;
-  ApplyCacheOp(s, context, [&stored, key, value](Cache& cache, const contracts::AccountId& contract) {
-    stored = cache.Set(contract, key, value).has_value();
-  });
+  ApplyCacheOp(s, context,
+               [&stored, key, value](Cache& cache, const contracts::AccountId& contract) {
+                 stored = cache.Set(contract, key, value).has_value();
+               });
   if (context.mode() == Mode::Transaction || (s.cache && stored)) return Nothing();
   return ErrStatus(1);  // StorageQuotaExceeded (pink's CodableError: 1)
 }

@@ -71,10 +71,10 @@ std::string Unusable(const KeyFile& kind, const fs::path& path, std::string_view
 // The checksum is checked before the version is read, so that a damaged version field reads as
 // damage; a later format keeps the magic, the version and a trailing checksum of the rest.
 Expected<Sr25519MiniSecret, std::string> DecodeKeyFile(const KeyFile& kind, ByteView file,
-                                                      const fs::path& path) {
+                                                       const fs::path& path) {
   if (file.size() < kHeaderSize + 32)
-    return unexpected(
-        Unusable(kind, path, fmt::format("is only {} bytes: it is truncated or damaged", file.size())));
+    return unexpected(Unusable(
+        kind, path, fmt::format("is only {} bytes: it is truncated or damaged", file.size())));
   if (!std::equal(kMagic.begin(), kMagic.end(), file.begin()))
     return unexpected(Unusable(kind, path, "does not start like a phat key file"));
   const ByteView body = file.first(file.size() - 32);
@@ -90,7 +90,8 @@ Expected<Sr25519MiniSecret, std::string> DecodeKeyFile(const KeyFile& kind, Byte
         "the {} {} has format version {}; this phat reads version {} (a newer phat wrote it?)",
         kind.name, path.string(), version, kVersion));
   if (file.size() != kFileSize)
-    return unexpected(Unusable(kind, path, fmt::format("is {} bytes, not {}", file.size(), kFileSize)));
+    return unexpected(
+        Unusable(kind, path, fmt::format("is {} bytes, not {}", file.size(), kFileSize)));
   Sr25519MiniSecret secret;
   std::copy_n(file.begin() + kHeaderSize, 32, secret.begin());
   return secret;
@@ -128,7 +129,8 @@ Expected<Bytes, std::string> ReadAll(const KeyFile& kind, int fd, const fs::path
     got += size_t(n);
   }
   if (got > kMaxFileSize)
-    return unexpected(Unusable(kind, path, fmt::format("is over {} bytes: it is damaged", kMaxFileSize)));
+    return unexpected(
+        Unusable(kind, path, fmt::format("is over {} bytes: it is damaged", kMaxFileSize)));
   data.resize(got);
   return data;
 }

@@ -417,14 +417,14 @@ TEST(Cli, KeysOfEachSchemeAndWhatIsRefused) {
   // An sr25519 key file holds the seed polkadot-js calls the seed: a known one gives the account
   // polkadot-js gives it (//Alice's seed and account, as subkey prints them).
   const std::string alice = (dir / "alice.json").string();
-  std::ofstream(alice) << R"({"scheme": "sr25519", "seed": )"
-                       << R"("0xe5be9a5092b81bca64be81d212e7f2f9eba183bb7a90954f7b76361f6edb5c0a"})";
+  std::ofstream(alice)
+      << R"({"scheme": "sr25519", "seed": )"
+      << R"("0xe5be9a5092b81bca64be81d212e7f2f9eba183bb7a90954f7b76361f6edb5c0a"})";
   Outcome show = RunPhat({"keys", "show", alice, "--json"});
   ASSERT_EQ(show.code, 0) << Describe(show);
   json shown = json::parse(show.out, nullptr, false);
   EXPECT_EQ(shown["scheme"], "sr25519");
-  EXPECT_EQ(shown["account"],
-            "0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d");
+  EXPECT_EQ(shown["account"], "0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d");
 
   Outcome generated = RunPhat({"keys", "generate", "--scheme", "sr25519", "--json"});
   ASSERT_EQ(generated.code, 0) << Describe(generated);

@@ -603,9 +603,9 @@ TEST_F(NodeTest, DerivedKeysAndTheWorkerKeyOutliveARestart) {
   };
   const Bytes salt = codec::Encode(Bytes{'k', 'e', 'y'});
   const std::string derived = pink_call(4, salt, NowMs() + 30'000);  // derive_sr25519_key(salt)
-  EXPECT_EQ(derived.size(), 2 + 2 * (8 + 2 + 64)) << derived;  // status, len, Vec<u8> of 64
-  const std::string worker = pink_call(17, {}, NowMs() + 30'000);  // worker_pubkey()
-  EXPECT_EQ(worker.size(), 2 + 2 * (8 + 32)) << worker;            // status, len, [u8; 32]
+  EXPECT_EQ(derived.size(), 2 + 2 * (8 + 2 + 64)) << derived;        // status, len, Vec<u8> of 64
+  const std::string worker = pink_call(17, {}, NowMs() + 30'000);    // worker_pubkey()
+  EXPECT_EQ(worker.size(), 2 + 2 * (8 + 32)) << worker;              // status, len, [u8; 32]
   EXPECT_NE(worker.substr(18), std::string(64, '0'));
   EXPECT_TRUE(fs::exists(dir_ / "cluster.key"));
   EXPECT_TRUE(fs::exists(dir_ / "worker.key"));
