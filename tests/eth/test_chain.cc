@@ -1,6 +1,7 @@
 #include "eth/test_chain.h"
 
 #include <fcntl.h>
+#include <httplib.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -9,6 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
+#include <string_view>
 #include <thread>
 #include <utility>
 
@@ -141,6 +145,52 @@ json Fund(const std::string& to, const std::string& eth, const std::string& toke
   json out = json::parse(line, nullptr, false);
   EXPECT_TRUE(out.is_object()) << "fund printed: " << line;
   return out;
+}
+
+// ---- the chain's own answers ----
+
+json ChainCall(const std::string& method, const json& params) {
+  httplib::Client client(Chain::Url());
+  client.set_read_timeout(10, 0);
+  const json request = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", params}};
+  auto res = client.Post("/", request.dump(), "application/json");
+  EXPECT_TRUE(res) << method << ": " << httplib::to_string(res.error());
+  if (!res) return nullptr;
+  json answer = json::parse(res->body, nullptr, false);
+  EXPECT_TRUE(answer.is_object() && answer.contains("result")) << method << ": " << res->body;
+  return answer.is_object() ? answer.value("result", json()) : json();
+}
+
+namespace {
+
+// A JSON-RPC quantity ("0x…") or a 32-byte ABI word ("0x" and 64 digits) that fits 128 bits.
+codec::uint128 Uint128Of(const json& hex) {
+  const std::string text = hex.is_string() ? hex.get<std::string>() : "";
+  EXPECT_TRUE(text.starts_with("0x")) << hex.dump();
+  std::string_view digits = std::string_view(text).substr(std::min<size_t>(2, text.size()));
+  digits.remove_prefix(std::min(digits.find_first_not_of('0'), digits.size()));
+  EXPECT_LE(digits.size(), 32u) << text << " does not fit 128 bits";
+  codec::uint128 value = 0;
+  for (char c : digits) {
+    const int nibble =
+        std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (c | 0x20) - 'a' + 10;
+    value = value << 4 | codec::uint128(nibble);
+  }
+  return value;
+}
+
+}  // namespace
+
+codec::uint128 TokenBalanceOnChain(const std::string& owner) {
+  // balanceOf(address): selector 70a08231, then the address left-padded to 32 bytes.
+  std::string address = owner.substr(2);
+  std::transform(address.begin(), address.end(), address.begin(), ::tolower);
+  const std::string data = "0x70a08231" + std::string(24, '0') + address;
+  return Uint128Of(ChainCall("eth_call", {{{"to", Chain::Token()}, {"data", data}}, "latest"}));
+}
+
+codec::uint128 EthBalanceOnChain(const std::string& owner) {
+  return Uint128Of(ChainCall("eth_getBalance", {owner, "latest"}));
 }
 
 // ---- endpoints that fail ----

@@ -1,6 +1,7 @@
 // What the Ethereum tests share: the local ganache chain with the test ERC-20 (chain.mjs, started
-// once per test binary and stopped by its PID), funding an address from it, and local endpoints
-// that fail: a closed port and a server that never answers.
+// once per test binary and stopped by its PID), funding an address from it, asking it for
+// balances directly (not through a contract), and local endpoints that fail: a closed port and a
+// server that never answers.
 //
 // Child runs one process; Chain is a GoogleTest Environment that a binary's main() registers.
 // Not thread-safe: the test thread uses them.
@@ -14,6 +15,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include "phat/codec/scale.h"
 
 namespace phat::eth::testing {
 
@@ -66,6 +69,14 @@ class Chain : public ::testing::Environment {
 // bytes). "0" for either amount skips that transfer.
 nlohmann::json Fund(const std::string& to, const std::string& eth = "1000000000000000000",
                     const std::string& tokens = "1000000000000000000000");
+
+// A JSON-RPC call to the chain, straight from the test: the result, or null (the test failed,
+// saying why) if the chain answered an error or nothing.
+nlohmann::json ChainCall(const std::string& method, const nlohmann::json& params);
+// The token's balanceOf(owner) and owner's ETH, read from the chain itself (eth_call and
+// eth_getBalance at the latest block); owner is 0x-hex.
+codec::uint128 TokenBalanceOnChain(const std::string& owner);
+codec::uint128 EthBalanceOnChain(const std::string& owner);
 
 // A TCP port on 127.0.0.1 that nothing listens on (bound, then closed).
 int ClosedPort();
