@@ -13,9 +13,10 @@
 //                         the contract and sent; answers the transaction's hash;
 //   receipt(hash)         the transaction's receipt once it is mined, None before.
 //
-// Errors say what went wrong where a user can act on it: the endpoint unreachable or too slow,
-// the node refusing the transaction (its own words: a nonce too low, funds too short), a call the
-// token reverts (with its reason), an answer that is not what JSON-RPC promises.
+// Errors say what went wrong where a user can act on it: the endpoint unreachable or too slow
+// (each call waits at most 5 s, so that the query still has the time to say so), the node
+// refusing the transaction (its own words: a nonce too low, funds too short), a call the token
+// reverts (with its reason), an answer that is not what JSON-RPC promises.
 //
 // Amounts are u128 in the messages (an ERC-20 amount is a uint256 on chain; one that does not fit
 // is the error AmountTooLarge), so that a user can type them.
@@ -209,7 +210,17 @@ struct TokenOperator {
     if (rpc_url.size() == 0) return Fail(ErrorKind::NotConfigured, "call configure() first");
     return None;
   }
-  eth::rpc::Client Client() const { return eth::rpc::Client(rpc_url); }
+  // Each JSON-RPC call gets 5 s, half the time a node gives a query by default (phatd
+  // --query-timeout-ms 10000; Phala's is 10 s too). With the client's default of 10 s, an endpoint
+  // that never answers used up the whole query: the contract saw Timeout at the query's deadline
+  // and answered only if it did not need another slice of fuel, else the node stopped the query
+  // (504) and the user learnt nothing about the endpoint.
+  static constexpr u64 kRpcTimeoutMs = 5'000;
+  eth::rpc::Client Client() const {
+    eth::rpc::Options options;
+    options.timeout_ms = kRpcTimeoutMs;
+    return eth::rpc::Client(rpc_url, options);
+  }
 };
 
 // clang-format off: one item per line

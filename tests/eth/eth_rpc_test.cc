@@ -6,16 +6,8 @@
 //
 // The expected values are written out here (ganache's chain id 1337, its 2 gwei gas price, the
 // ERC-20 balanceOf selector 70a08231 and its ABI word), not computed by code the contract shares.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -33,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "eth/test_chain.h"
 #include "phat/base/bytes.h"
 #include "phat/codec/scale.h"
 #include "phat/contracts/runtime.h"
@@ -41,203 +34,17 @@
 #include "phat/pink/extension.h"
 #include "phat/pink/http_client.h"
 
-extern char** environ;
-
 namespace phat::contracts {
 namespace {
 
+using eth::testing::Chain;
+using eth::testing::ClosedPort;
+using eth::testing::Fund;
+using eth::testing::SilentServer;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-// ---- processes: started with pipes, stopped by PID ----
-
-// A child process with its stdin and stdout on pipes. Its stdin stays open while this object
-// lives: chain.mjs --watch-stdin exits when it closes, so even a test binary that crashes leaves
-// no chain behind.
-class Child {
- public:
-  static std::unique_ptr<Child> Start(const std::vector<std::string>& argv) {
-    int in[2], out[2];
-    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) return nullptr;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, in[0], 0);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    pid_t pid = 0;
-    int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(in[0]);
-    close(out[1]);
-    if (rc != 0) {
-      close(in[1]);
-      close(out[0]);
-      return nullptr;
-    }
-    auto child = std::make_unique<Child>();
-    child->pid_ = pid;
-    child->stdin_ = in[1];
-    child->stdout_ = out[0];
-    return child;
-  }
-  ~Child() { Stop(); }
-
-  // A line of its stdout, or "" if none came within `timeout`.
-  std::string ReadLine(std::chrono::milliseconds timeout) {
-    auto deadline = Clock::now() + timeout;
-    for (;;) {
-      size_t end = buffer_.find('\n');
-      if (end != std::string::npos) {
-        std::string line = buffer_.substr(0, end);
-        buffer_.erase(0, end + 1);
-        return line;
-      }
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      if (left.count() <= 0) return "";
-      pollfd p{stdout_, POLLIN, 0};
-      if (poll(&p, 1, int(left.count())) <= 0) continue;
-      char chunk[4096];
-      ssize_t n = read(stdout_, chunk, sizeof(chunk));
-      if (n <= 0) return "";
-      buffer_.append(chunk, size_t(n));
-    }
-  }
-
-  // Waits for it to end by itself: its exit status, or -1 if it did not within `timeout` (it is
-  // then killed).
-  int Wait(std::chrono::milliseconds timeout) {
-    auto deadline = Clock::now() + timeout;
-    while (Clock::now() < deadline) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    Stop();
-    return -1;
-  }
-
-  // SIGTERM, then SIGKILL if it has not gone within 5 s; always reaped.
-  void Stop() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      auto deadline = Clock::now() + std::chrono::seconds(5);
-      int status = 0;
-      while (waitpid(pid_, &status, WNOHANG) == 0) {
-        if (Clock::now() > deadline) {
-          kill(pid_, SIGKILL);
-          waitpid(pid_, &status, 0);
-          break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      }
-      pid_ = -1;
-    }
-    if (stdin_ >= 0) close(std::exchange(stdin_, -1));
-    if (stdout_ >= 0) close(std::exchange(stdout_, -1));
-  }
-
-  pid_t pid() const { return pid_; }
-
- private:
-  pid_t pid_ = -1;
-  int stdin_ = -1;
-  int stdout_ = -1;
-  std::string buffer_;
-};
-
-const std::string kChainScript = std::string(PHAT_SOURCE_DIR) + "/tests/eth/chain.mjs";
-
-// The chain, started by the first test that needs it (ganache and solc take seconds to start)
-// and stopped, by its PID, when the tests end.
-class Chain : public ::testing::Environment {
- public:
-  void TearDown() override { process_.reset(); }
-
-  // Starts it if needed; false (with the test failed, saying why) if it cannot.
-  static bool Ensure() {
-    if (process_) return info_.is_object();
-    process_ = Child::Start({PHAT_NODE_BINARY, kChainScript, "--watch-stdin"});
-    if (!process_) {
-      ADD_FAILURE() << "cannot start " << PHAT_NODE_BINARY << " " << kChainScript;
-      return false;
-    }
-    std::string line = process_->ReadLine(std::chrono::seconds(120));
-    info_ = json::parse(line, nullptr, false);
-    if (!info_.is_object() || info_["pid"] != process_->pid()) {
-      ADD_FAILURE() << "chain.mjs printed \"" << line
-                    << "\" (its stderr says why; node_modules: tests/sdk/node-deps.sh)";
-      info_ = json();
-      return false;
-    }
-    return true;
-  }
-
-  static const json& info() { return info_; }
-  static std::string Url() { return info_.value("rpc", ""); }
-
- private:
-  static inline std::unique_ptr<Child> process_;
-  static inline json info_;
-};
-
-// `node chain.mjs fund …` for `to` (hex, 0x…): its JSON line (the transactions' hashes and raw
-// bytes).
-json Fund(const std::string& to, const std::string& eth = "1000000000000000000",
-          const std::string& tokens = "1000000000000000000000") {
-  auto child = Child::Start({PHAT_NODE_BINARY, kChainScript, "fund", "--rpc", Chain::Url(),
-                             "--token", Chain::info()["token"].get<std::string>(), "--key",
-                             Chain::info()["deployerKey"].get<std::string>(), "--to", to, "--eth",
-                             eth, "--tokens", tokens});
-  EXPECT_NE(child, nullptr);
-  if (!child) return json();
-  std::string line = child->ReadLine(std::chrono::seconds(60));
-  EXPECT_EQ(child->Wait(std::chrono::seconds(30)), 0) << line;
-  json out = json::parse(line, nullptr, false);
-  EXPECT_TRUE(out.is_object()) << "fund printed: " << line;
-  return out;
-}
-
 // ---- servers that misbehave ----
-
-// A TCP port on 127.0.0.1 that nothing listens on (bound, then closed).
-int ClosedPort() {
-  int s = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(s, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  socklen_t len = sizeof(a);
-  getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-  close(s);
-  return ntohs(a.sin_port);
-}
-
-// A port that accepts connections (the kernel does, from its backlog) and never answers.
-class SilentServer {
- public:
-  SilentServer() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-    listen(fd_, 16);
-    socklen_t len = sizeof(a);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-  }
-  ~SilentServer() { close(fd_); }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
 
 // Answers each POST with the status and body it is told; "$ID" in the body becomes the request's
 // id. Remembers the last request's body and Content-Type.
@@ -723,6 +530,6 @@ TEST_F(EthRpcFake, SendRawTransactionWantsAHashBack) {
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
-  ::testing::AddGlobalTestEnvironment(new phat::contracts::Chain);
+  ::testing::AddGlobalTestEnvironment(new phat::eth::testing::Chain);
   return RUN_ALL_TESTS();
 }

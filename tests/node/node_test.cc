@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "node/node_test_util.h"
 #include "phat/codec/scale.h"
 #include "phat/crypto/hash.h"
 #include "phat/node/node.h"
@@ -26,26 +27,14 @@ namespace phat::node {
 namespace {
 
 namespace fs = std::filesystem;
-using ledger::Command;
-using ledger::CommandBody;
 using nlohmann::json;
-
-const DevAccount& Alice() {
-  return DevAccounts()[0];
-}
-const DevAccount& Bob() {
-  return DevAccounts()[1];
-}
-
-uint64_t NowMs() {
-  return uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count());
-}
-
-std::string Hex0x(ByteView b) {
-  return "0x" + ToHex(b);
-}
+using testing::Alice;
+using testing::Bob;
+using testing::Hex0x;
+using testing::NowMs;
+using testing::QueryBody;
+using testing::SignCommand;
+using testing::TestNode;
 
 Bytes FixtureWasm(const std::string& name) {
   std::ifstream in(std::string(PHAT_CONTRACT_FIXTURES) + "/" + name);
@@ -61,14 +50,12 @@ class NodeTest : public ::testing::Test {
  protected:
   void SetUp() override { StartNode({}); }
   void TearDown() override {
-    client_.reset();
     node_.reset();
     fs::remove_all(dir_);
   }
 
   // A node on a fresh data directory.
   void StartNode(NodeConfig config) {
-    client_.reset();
     node_.reset();
     dir_ = fs::temp_directory_path() /
            ("phat-node-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
@@ -77,46 +64,18 @@ class NodeTest : public ::testing::Test {
   }
   // A node on the data directory the last one used.
   void RestartNode(NodeConfig config) {
-    client_.reset();
     node_.reset();
-    config.chain.data_dir = dir_.string();
-    config.chain.cluster_id = DevClusterId();
-    config.chain.genesis = DevGenesis();
-    auto node = Node::Start(std::move(config));
+    auto node = TestNode::Start(dir_, std::move(config));
     ASSERT_TRUE(node) << node.error();
     node_ = std::move(*node);
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", node_->port());
-    client_->set_read_timeout(30, 0);
   }
 
-  json Get(const std::string& path, int expect_status) {
-    auto res = client_->Get(path.c_str());
-    EXPECT_TRUE(res) << "GET " << path << ": " << httplib::to_string(res.error());
-    if (!res) return json();
-    EXPECT_EQ(res->status, expect_status) << "GET " << path << ": " << res->body;
-    return json::parse(res->body, nullptr, false);
-  }
+  json Get(const std::string& path, int expect_status) { return node_->Get(path, expect_status); }
   json Post(const std::string& path, const std::string& body, int expect_status) {
-    auto res = client_->Post(path.c_str(), body, "application/json");
-    EXPECT_TRUE(res) << "POST " << path << ": " << httplib::to_string(res.error());
-    if (!res) return json();
-    EXPECT_EQ(res->status, expect_status) << "POST " << path << ": " << res->body;
-    json out = json::parse(res->body, nullptr, false);
-    EXPECT_FALSE(out.is_discarded()) << "not JSON: " << res->body;
-    return out;
-  }
-
-  Bytes Signed(const DevAccount& who, uint64_t nonce, CommandBody body) {
-    return codec::Encode(ledger::SignEd25519(
-        DevClusterId(), Command{who.id, nonce, 100'000'000'000, std::move(body)}, who.seed));
+    return node_->Post(path, body, expect_status);
   }
   json Submit(const Bytes& command, bool wait, int expect_status) {
-    return Post("/commands", json{{"command", Hex0x(command)}, {"wait", wait}}.dump(),
-                expect_status);
-  }
-  std::string QueryBody(const Query& q, const DevAccount& who) {
-    return json{{"query", Hex0x(codec::Encode(SignQueryEd25519(DevClusterId(), q, who.seed)))}}
-        .dump();
+    return node_->Submit(command, wait, expect_status);
   }
 
   // Uploads and instantiates commands.wat as alice (nonces 0 and 1); returns the address.
@@ -133,13 +92,13 @@ class NodeTest : public ::testing::Test {
     return next;
   }
   AccountId Deploy(const Bytes& wasm) {
-    json up = Submit(Signed(Alice(), 0, ledger::UploadCode{wasm, true}), true, 200);
+    json up = Submit(SignCommand(Alice(), 0, ledger::UploadCode{wasm, true}), true, 200);
     EXPECT_EQ(up["status"], "success") << up.dump();
     EXPECT_EQ(up["code_hash"], Hex0x(crypto::Blake2b256(wasm)));
-    json inst =
-        Submit(Signed(Alice(), 1,
-                      ledger::InstantiateContract{crypto::Blake2b256(wasm), 0, Bytes{'x'}, {}}),
-               true, 200);
+    json inst = Submit(
+        SignCommand(Alice(), 1,
+                    ledger::InstantiateContract{crypto::Blake2b256(wasm), 0, Bytes{'x'}, {}}),
+        true, 200);
     EXPECT_EQ(inst["status"], "success") << inst.dump();
     auto address = FixedFromHex<32>(inst["contract"].get<std::string>());
     EXPECT_TRUE(address);
@@ -148,8 +107,7 @@ class NodeTest : public ::testing::Test {
 
   static inline int counter_ = 0;
   fs::path dir_;
-  std::unique_ptr<Node> node_;
-  std::unique_ptr<httplib::Client> client_;
+  std::unique_ptr<TestNode> node_;
 };
 
 TEST_F(NodeTest, HealthAndStatus) {
@@ -171,7 +129,7 @@ TEST_F(NodeTest, DevAccountsAreWellKnownAndPrefunded) {
 }
 
 TEST_F(NodeTest, ATransferCommitsAndItsReceiptCanBeFetched) {
-  const Bytes transfer = Signed(Alice(), 0, ledger::TransferBalance{Bob().id, 5});
+  const Bytes transfer = SignCommand(Alice(), 0, ledger::TransferBalance{Bob().id, 5});
   json receipt = Submit(transfer, true, 200);
   EXPECT_EQ(receipt["status"], "success") << receipt.dump();
   EXPECT_EQ(receipt["hash"], Hex0x(crypto::Blake2b256(transfer)));
@@ -184,12 +142,12 @@ TEST_F(NodeTest, ATransferCommitsAndItsReceiptCanBeFetched) {
   EXPECT_EQ(block["receipts"][0]["hash"], receipt["hash"]);
 
   // Without waiting: 202 and the hash, then the receipt by polling with wait_ms.
-  json queued = Submit(Signed(Alice(), 1, ledger::TransferBalance{Bob().id, 7}), false, 202);
+  json queued = Submit(SignCommand(Alice(), 1, ledger::TransferBalance{Bob().id, 7}), false, 202);
   json later = Get("/receipts/" + queued["hash"].get<std::string>() + "?wait_ms=10000", 200);
   EXPECT_EQ(later["status"], "success");
 
   // A stale nonce is found only when the block applies: it comes back in the receipt.
-  json stale = Submit(Signed(Alice(), 0, ledger::TransferBalance{Bob().id, 9}), true, 200);
+  json stale = Submit(SignCommand(Alice(), 0, ledger::TransferBalance{Bob().id, 9}), true, 200);
   EXPECT_EQ(stale["status"], "rejected");
   EXPECT_NE(stale["error"].get<std::string>(), "");
   EXPECT_GE(Get("/status", 200)["height"].get<uint64_t>(), 3u);
@@ -201,12 +159,13 @@ TEST_F(NodeTest, AContractIsUploadedInstantiatedCalledAndQueried) {
   EXPECT_EQ(info["code_hash"], Hex0x(crypto::Blake2b256(CommandsWasm())));
 
   // Store "y", then emit an event with one topic.
-  EXPECT_EQ(Submit(Signed(Alice(), 2, ledger::CallContract{contract, 0, Bytes{1, 'y'}}), true,
+  EXPECT_EQ(Submit(SignCommand(Alice(), 2, ledger::CallContract{contract, 0, Bytes{1, 'y'}}), true,
                    200)["status"],
             "success");
   Bytes event_input = {5, 0x04};  // command 5; SCALE Vec of one 32-byte topic
   event_input.resize(2 + 32, 0xab);
-  json ev = Submit(Signed(Alice(), 3, ledger::CallContract{contract, 0, event_input}), true, 200);
+  json ev =
+      Submit(SignCommand(Alice(), 3, ledger::CallContract{contract, 0, event_input}), true, 200);
   ASSERT_EQ(ev["status"], "success") << ev.dump();
   ASSERT_EQ(ev["events"].size(), 1u);
   EXPECT_EQ(ev["events"][0]["contract"], Hex0x(contract));
@@ -277,7 +236,7 @@ TEST_F(NodeTest, MalformedRequestsGetClearErrors) {
               std::string::npos);
   EXPECT_NE(error_of(Post("/commands", R"({"command": "0x010203"})", 400)), "");
   EXPECT_NE(error_of(Post("/commands", R"({"command": 5})", 400)), "");
-  Bytes transfer = Signed(Alice(), 0, ledger::TransferBalance{Bob().id, 5});
+  Bytes transfer = SignCommand(Alice(), 0, ledger::TransferBalance{Bob().id, 5});
   EXPECT_NE(
       error_of(Post("/commands", json{{"command", Hex0x(transfer)}, {"wait", "yes"}}.dump(), 400)),
       "");
@@ -300,7 +259,8 @@ TEST_F(NodeTest, MalformedRequestsGetClearErrors) {
 
 TEST_F(NodeTest, MetricsCountRequestsCommandsAndQueries) {
   const AccountId contract = DeployCommandsContract();
-  Submit(Signed(Alice(), 1, ledger::TransferBalance{Bob().id, 1}), true, 200);  // stale: rejected
+  Submit(SignCommand(Alice(), 1, ledger::TransferBalance{Bob().id, 1}), true,
+         200);  // stale: rejected
   Post("/query",
        QueryBody(Query{Alice().id, contract, Bytes{0}, 10'000'000'000, NowMs() + 30'000}, Alice()),
        200);
@@ -326,7 +286,7 @@ TEST_F(NodeTest, MetricsCountRequestsCommandsAndQueries) {
   std::string text;
   for (int i = 0; i < 100 && !all_there(text); ++i) {
     if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    auto res = client_->Get("/metrics");
+    auto res = node_->client().Get("/metrics");
     ASSERT_TRUE(res);
     ASSERT_EQ(res->status, 200);
     text = res->body;
@@ -336,12 +296,12 @@ TEST_F(NodeTest, MetricsCountRequestsCommandsAndQueries) {
 }
 
 TEST_F(NodeTest, ABatchQueuesEachGoodCommandInOrderAndRefusesTheRest) {
-  Bytes forged = Signed(Alice(), 1, ledger::TransferBalance{Bob().id, 5});
+  Bytes forged = SignCommand(Alice(), 1, ledger::TransferBalance{Bob().id, 5});
   forged.back() ^= 1;
-  json batch = {
-      {"commands",
-       {Hex0x(Signed(Alice(), 0, ledger::TransferBalance{Bob().id, 3})), "0x0102", Hex0x(forged),
-        "nothex", Hex0x(Signed(Alice(), 1, ledger::TransferBalance{Bob().id, 4}))}}};
+  json batch = {{"commands",
+                 {Hex0x(SignCommand(Alice(), 0, ledger::TransferBalance{Bob().id, 3})), "0x0102",
+                  Hex0x(forged), "nothex",
+                  Hex0x(SignCommand(Alice(), 1, ledger::TransferBalance{Bob().id, 4}))}}};
   json answer = Post("/commands/batch", batch.dump(), 200);
   ASSERT_EQ(answer["results"].size(), 5u) << answer.dump();
   std::vector<int> statuses;
@@ -402,12 +362,13 @@ TEST_F(NodeTest, ContractLogsOfCommandsAndQueriesCanBeReadAndFollowed) {
 
   Bytes debug{10};
   for (char c : std::string("first\nsecond\n")) debug.push_back(uint8_t(c));
-  json receipt = Submit(Signed(Alice(), 2, ledger::CallContract{contract, 0, debug}), true, 200);
+  json receipt =
+      Submit(SignCommand(Alice(), 2, ledger::CallContract{contract, 0, debug}), true, 200);
   EXPECT_EQ(receipt["debug_message"], "first\nsecond\n");
   Query q{Alice().id, contract, Bytes{10, 'q'}, 1'000'000'000, NowMs() + 30'000};
   Post("/query", QueryBody(q, Alice()), 200);
   Bytes event_input{5, 0};  // no topics
-  Submit(Signed(Alice(), 3, ledger::CallContract{contract, 0, event_input}), true, 200);
+  Submit(SignCommand(Alice(), 3, ledger::CallContract{contract, 0, event_input}), true, 200);
   follower.join();
   event_follower.join();
 
@@ -569,12 +530,13 @@ TEST_F(NodeTest, AQueryReachesAWebServerThroughPinkAndACommandDoesNot) {
   Query again{Alice().id, contract, input, 10'000'000'000, NowMs() + 31'000};
   Post("/query", QueryBody(again, Alice()), 200);
   EXPECT_EQ(served.load(), 2);
-  auto metrics = client_->Get("/metrics");
+  auto metrics = node_->client().Get("/metrics");
   ASSERT_TRUE(metrics);
   EXPECT_NE(metrics->body.find("phat_queries_rerun_total 1\n"), std::string::npos) << metrics->body;
 
   const int served_by_queries = served.load();
-  json receipt = Submit(Signed(Alice(), 2, ledger::CallContract{contract, 0, input}), true, 200);
+  json receipt =
+      Submit(SignCommand(Alice(), 2, ledger::CallContract{contract, 0, input}), true, 200);
   ASSERT_EQ(receipt["status"], "success") << receipt.dump();
   auto output = FromHex(receipt["output"].get<std::string>());
   ASSERT_TRUE(output);
@@ -654,10 +616,7 @@ Spawned SpawnPhatd(std::vector<std::string> args) {
 }
 
 Bytes SignedTransfer(uint64_t nonce, uint64_t amount) {
-  return codec::Encode(ledger::SignEd25519(
-      DevClusterId(),
-      Command{Alice().id, nonce, 100'000'000'000, ledger::TransferBalance{Bob().id, amount}},
-      Alice().seed));
+  return SignCommand(Alice(), nonce, ledger::TransferBalance{Bob().id, amount});
 }
 
 TEST(Phatd, TheBinaryServesAndStopsOnSigterm) {

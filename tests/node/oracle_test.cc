@@ -16,6 +16,7 @@
 #include <string_view>
 #include <thread>
 
+#include "node/node_test_util.h"
 #include "phat/codec/scale.h"
 #include "phat/crypto/hash.h"
 #include "phat/crypto/sr25519.h"
@@ -26,29 +27,15 @@ namespace phat::node {
 namespace {
 
 namespace fs = std::filesystem;
-using ledger::Command;
 using ledger::CommandBody;
 using nlohmann::json;
+using testing::Alice;
+using testing::Bob;
+using testing::NowMs;
+using testing::TestNode;
 
 // The oracle's Error variants, in order (oracle.cc).
 enum OracleError : uint8_t { kNotOwner = 0, kNotInQuery = 2, kUnreachable = 3, kInvalidJson = 5 };
-
-const DevAccount& Alice() {
-  return DevAccounts()[0];
-}
-const DevAccount& Bob() {
-  return DevAccounts()[1];
-}
-
-uint64_t NowMs() {
-  return uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count());
-}
-
-std::string Hex0x(ByteView b) {
-  return "0x" + ToHex(b);
-}
 
 // A message's call data: blake2b-256(label)[0..4] ‖ the SCALE arguments.
 template <typename... Args>
@@ -79,20 +66,14 @@ class OracleTest : public ::testing::Test {
     dir_ = fs::temp_directory_path() / ("phat-oracle-test-" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     NodeConfig config;
-    config.chain.data_dir = dir_.string();
-    config.chain.cluster_id = DevClusterId();
-    config.chain.genesis = DevGenesis();
     config.http_policy.allow_list = {"127.0.0.1"};  // the web server is on loopback
-    auto node = Node::Start(std::move(config));
+    auto node = TestNode::Start(dir_, std::move(config));
     ASSERT_TRUE(node) << node.error();
     node_ = std::move(*node);
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", node_->port());
-    client_->set_read_timeout(30, 0);
     Deploy();
   }
   void TearDown() override {
     StopWeb();
-    client_.reset();
     node_.reset();
     fs::remove_all(dir_);
   }
@@ -106,19 +87,9 @@ class OracleTest : public ::testing::Test {
     return "http://127.0.0.1:" + std::to_string(web_port_) + std::string(path);
   }
 
-  json Post(const std::string& path, const std::string& body) {
-    auto res = client_->Post(path.c_str(), body, "application/json");
-    EXPECT_TRUE(res) << "POST " << path << ": " << httplib::to_string(res.error());
-    if (!res) return json();
-    EXPECT_EQ(res->status, 200) << "POST " << path << ": " << res->body;
-    return json::parse(res->body, nullptr, false);
-  }
   // A command signed by `who`, submitted and waited for: its receipt.
   json Submit(const DevAccount& who, CommandBody body) {
-    uint64_t& nonce = who.id == Alice().id ? alice_nonce_ : bob_nonce_;
-    Bytes command = codec::Encode(ledger::SignEd25519(
-        DevClusterId(), Command{who.id, nonce++, 100'000'000'000, std::move(body)}, who.seed));
-    return Post("/commands", json{{"command", Hex0x(command)}, {"wait", true}}.dump());
+    return node_->Submit(who, std::move(body));
   }
   json Call(const DevAccount& who, const Bytes& input) {
     return Submit(who, ledger::CallContract{contract_, 0, input});
@@ -126,10 +97,7 @@ class OracleTest : public ::testing::Test {
   // A signed query of the oracle as alice: the node's answer.
   json Query(const Bytes& input) {
     node::Query q{Alice().id, contract_, input, 100'000'000'000, NowMs() + 30'000 + queries_++};
-    return Post(
-        "/query",
-        json{{"query", Hex0x(codec::Encode(SignQueryEd25519(DevClusterId(), q, Alice().seed)))}}
-            .dump());
+    return node_->RunQuery(q, Alice());
   }
   // The answer's data, with "!" in front when the message reverted; the error if it failed.
   static std::string Data(const json& answer) {
@@ -143,12 +111,7 @@ class OracleTest : public ::testing::Test {
     std::ifstream in(std::string(PHAT_CONTRACTS_DIR) + "/oracle.wasm", std::ios::binary);
     ASSERT_TRUE(in) << "no oracle.wasm in " << PHAT_CONTRACTS_DIR;
     Bytes wasm((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    json up = Submit(Alice(), ledger::UploadCode{wasm, true});
-    ASSERT_EQ(up["status"], "success") << up.dump();
-    json made = Submit(Alice(), ledger::InstantiateContract{crypto::Blake2b256(wasm), 0,
-                                                            CallData("new"), Bytes{'o'}});
-    ASSERT_EQ(made["status"], "success") << made.dump();
-    auto address = FixedFromHex<32>(made["contract"].get<std::string>());
+    auto address = node_->Deploy(Alice(), wasm, CallData("new"), Bytes{'o'});
     ASSERT_TRUE(address);
     contract_ = *address;
   }
@@ -157,10 +120,9 @@ class OracleTest : public ::testing::Test {
   int web_port_ = 0;
   std::thread web_thread_;
   fs::path dir_;
-  std::unique_ptr<Node> node_;
-  std::unique_ptr<httplib::Client> client_;
+  std::unique_ptr<TestNode> node_;
   AccountId contract_{};
-  uint64_t alice_nonce_ = 0, bob_nonce_ = 0, queries_ = 0;
+  uint64_t queries_ = 0;
 };
 
 TEST_F(OracleTest, FetchSignsThePriceWithAKeyAnyoneCanCheckAndTheOwnerStoresIt) {
