@@ -18,15 +18,7 @@ using namespace phat::sdk;
 using nlohmann::json;
 
 // ---- test-local hex, with or without 0x ----
-std::string Hex(const u8* data, size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out = "0x";
-  for (size_t i = 0; i < n; ++i) {
-    out += kDigits[data[i] >> 4];
-    out += kDigits[data[i] & 15];
-  }
-  return out;
-}
+using metadata::Hex;  // 0x + lower-case hex of raw bytes
 std::string Hex(const Bytes& b) {
   return Hex(b.data(), b.size());
 }
