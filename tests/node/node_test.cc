@@ -54,9 +54,10 @@ class NodeTest : public ::testing::Test {
     fs::remove_all(dir_);
   }
 
-  // A node on a fresh data directory.
+  // A node on a fresh data directory (the last one's is removed).
   void StartNode(NodeConfig config) {
     node_.reset();
+    if (!dir_.empty()) fs::remove_all(dir_);
     dir_ = fs::temp_directory_path() /
            ("phat-node-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
     fs::remove_all(dir_);
