@@ -66,8 +66,9 @@ class ClusterKeyFileTest : public testing::Test {
         fs::temp_directory_path() / ("phat-keys-test-" + std::to_string(::getpid()) + "-" +
                                      testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
+    root_ = dir_;
   }
-  void TearDown() override { fs::remove_all(dir_); }
+  void TearDown() override { fs::remove_all(root_); }  // dir_ may be below it
 
   fs::path KeyPath() const { return dir_ / kClusterKeyFileName; }
 
@@ -85,6 +86,7 @@ class ClusterKeyFileTest : public testing::Test {
   }
 
   fs::path dir_;
+  fs::path root_;
 };
 
 TEST_F(ClusterKeyFileTest, FirstStartCreatesAPrivateFileAndLaterStartsReadItBack) {
