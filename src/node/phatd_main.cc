@@ -107,6 +107,7 @@ int main(int argc, char** argv) {
   auto node = phat::node::Node::Start(std::move(config));
   if (!node) {
     fmt::print(stderr, "phatd: {}\n", node.error());
+    if (!tmp_dir.empty()) std::filesystem::remove_all(tmp_dir);  // --tmp: nothing to keep
     return 1;
   }
   fmt::print("listening on http://{}:{}\n", host, (*node)->port());
