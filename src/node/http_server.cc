@@ -298,7 +298,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Answer() {
     if (server_.observer) server_.observer(request_, response_);
     if (response_.stream_next_) return StartStream();
-    SetDeadline(kWriteTimeout);
+    SetDeadline(server_.options.write_timeout);
     answer_.emplace(bhttp::status(response_.status), version_);
     answer_->set(bhttp::field::content_type, response_.content_type);
     answer_->body() = std::move(response_.body);
@@ -339,7 +339,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     stream_head_->chunked(true);
     stream_head_->keep_alive(false);
     stream_serializer_.emplace(*stream_head_);
-    SetDeadline(kWriteTimeout);
+    SetDeadline(server_.options.write_timeout);
     bhttp::async_write_header(socket_, *stream_serializer_,
                               [self = shared_from_this()](beast::error_code ec, size_t) {
                                 if (!ec) self->NextChunk();
@@ -367,7 +367,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void WriteChunk(std::string chunk, bool more) {
     chunk_text_ = std::move(chunk);
-    SetDeadline(kWriteTimeout);
+    SetDeadline(server_.options.write_timeout);
     auto after = [self = shared_from_this(), more](beast::error_code ec, size_t) {
       if (ec) return;
       if (more) return self->NextChunk();
@@ -383,8 +383,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
                      [self = shared_from_this()](beast::error_code, size_t) { self->Close(); });
   }
 
-  // A client that does not take an answer or a stream's data for this long is dropped.
-  static constexpr auto kWriteTimeout = std::chrono::seconds(30);
   static constexpr auto kLingerTime = std::chrono::seconds(5);
   static constexpr size_t kMaxLingerBytes = size_t(64) << 20;
 

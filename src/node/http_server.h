@@ -83,6 +83,8 @@ struct ServerOptions {
   size_t max_deferred = 1024;
   // A connection silent this long (no request, or a request that stops half way) is closed.
   std::chrono::seconds idle_timeout{60};
+  // A client that does not take an answer or a stream's data for this long is dropped.
+  std::chrono::seconds write_timeout{30};
 };
 
 class Server {
