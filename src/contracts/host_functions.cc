@@ -644,7 +644,7 @@ class FrameExtensionContext final : public ExtensionContext {
   const AccountId& address() const override { return h_.frame().account; }
   const AccountId& caller() const override { return h_.frame().caller; }
   bool ChargeGas(uint64_t ref_time) override { return h_.Charge(ref_time).has_value(); }
-  const StateReader& state() const override { return h_.exec().overlay().base(); }
+  const StateReader& state() const override { return h_.exec().overlay(); }
   std::chrono::steady_clock::time_point deadline() const override { return h_.exec().deadline(); }
   bool may_wait() const override { return h_.exec().may_wait(); }
   void WriteDebug(std::string_view text) override { h_.exec().AppendDebug(text); }

@@ -53,25 +53,30 @@ class JournaledMap {
   std::vector<Undo> journal_;
 };
 
-class Overlay {
+// Also a StateReader: what the execution has made of the state so far (chain extensions read
+// balances and code through it).
+class Overlay final : public StateReader {
  public:
   explicit Overlay(const StateReader& base) : base_(base) {}
 
-  std::optional<Bytes> GetStorage(const AccountId& contract, ByteView key) const;
+  std::optional<Bytes> GetStorage(const AccountId& contract, ByteView key) const override;
   void SetStorage(const AccountId& contract, ByteView key, std::optional<Bytes> value);
   void WipeStorage(const AccountId& contract);
 
-  std::optional<ContractInfo> GetContract(const AccountId& account) const;
+  std::optional<ContractInfo> GetContract(const AccountId& account) const override;
   void SetContract(const AccountId& account, std::optional<ContractInfo> info);
 
-  Balance GetBalance(const AccountId& account) const;
+  Balance GetBalance(const AccountId& account) const override;
   void SetBalance(const AccountId& account, Balance balance);
   // Moves `value`; false (and nothing changed) if `from` has less.
   bool Transfer(const AccountId& from, const AccountId& to, Balance value);
 
-  std::optional<CodeInfo> GetCodeInfo(const CodeHash& hash) const;
+  std::optional<CodeInfo> GetCodeInfo(const CodeHash& hash) const override;
   void SetCodeInfo(const CodeHash& hash, const CodeInfo& info);
   void AddCodeRef(const CodeHash& hash, int64_t delta);
+  // Code and nonces are not changed by executions: the base's.
+  std::optional<Bytes> GetCode(const CodeHash& hash) const override { return base_.GetCode(hash); }
+  uint64_t GetNonce(const AccountId& account) const override { return base_.GetNonce(account); }
 
   const StateReader& base() const { return base_; }
 

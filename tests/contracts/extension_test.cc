@@ -20,11 +20,12 @@ class RecordingExtension : public ChainExtension {
     Mode mode = Mode::Transaction;
     AccountId address{};
     AccountId caller{};
+    Balance bob_balance = 0;  // as the extension's state() had it
   };
   Expected<ExtensionResult, Error> Call(uint16_t func_id, ByteView input,
                                         ExtensionContext& context) override {
     calls.push_back({func_id, Bytes(input.begin(), input.end()), context.mode(), context.address(),
-                     context.caller()});
+                     context.caller(), context.state().GetBalance(kBob)});
     if (gas_to_charge && !context.ChargeGas(gas_to_charge))
       return unexpected(Error{ContractError::OutOfGas, "the extension ran out of gas"});
     if (fail) return unexpected(*fail);
@@ -153,6 +154,17 @@ TEST_F(ExtensionTest, EffectsRunAtTheCommitAndGoWithARevertedFrame) {
   ASSERT_TRUE(Query(script, calls_extension(5).Return({})).ok());
   EXPECT_EQ(pink_->committed, (std::vector<uint16_t>{1, 5}));
   EXPECT_EQ(pink_->calls.size(), 5u);  // every extension call was made
+}
+
+// The state an extension reads is the call's so far: a transfer made before the extension call
+// in the same transaction shows (pink's balance_of).
+TEST_F(ExtensionTest, TheExtensionReadsTheStateAsTheCallHasMadeIt) {
+  const AccountId script = MustDeploy(MustUpload(Fixture("script.wat")), {}, 1000);
+  const Balance before = state_.GetBalance(kBob);
+  ASSERT_TRUE(
+      Call(script, Program().Transfer(kBob, 5).Call(contract_, Input(1, {})).Return({})).ok());
+  ASSERT_EQ(pink_->calls.size(), 1u);
+  EXPECT_EQ(pink_->calls[0].bob_balance, before + 5);
 }
 
 TEST_F(ExtensionTest, AnIdOfNoRegisteredExtensionIsNoChainExtension) {

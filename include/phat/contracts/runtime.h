@@ -131,6 +131,7 @@ class ExtensionContext {
   virtual const AccountId& caller() const = 0;
   // Charges gas for the extension's work; false if the call ran out (then return the failure).
   virtual bool ChargeGas(uint64_t ref_time) = 0;
+  // The state as the call has made it so far (a transaction's own transfers included).
   virtual const StateReader& state() const = 0;
   // Queries: when the query must end (time_point::max() for transactions), and whether it may
   // wait on the outside world now (CallRequest::may_wait). A function that would wait when it
