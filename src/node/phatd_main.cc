@@ -33,7 +33,7 @@ bool ParseListen(const std::string& text, std::string& host, int& port) {
 
 int main(int argc, char** argv) {
   CLI::App app{"phatd: the phat worker node (docs/API.md)"};
-  bool dev = false, tmp = false;
+  bool dev = false, tmp = false, http_guard = false;
   std::string data_dir = "./phat-data";
   std::string listen = "127.0.0.1:8000";
   size_t query_workers = 4;
@@ -54,7 +54,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--http-allow", http_allow,
                  "a host, address or CIDR range contracts' HTTP requests may reach although it "
-                 "is private (repeatable; --dev allows every private address)");
+                 "is private (repeatable; --dev allows every private address unless --http-guard)");
+  app.add_flag("--http-guard", http_guard,
+               "keep contracts off private addresses on a dev cluster too, as a production node "
+               "does: only --http-allow names exceptions");
   CLI11_PARSE(app, argc, argv);
 
   if (!dev) {
@@ -91,8 +94,9 @@ int main(int argc, char** argv) {
   config.port = port;
   config.query_workers = query_workers;
   config.http_threads = http_threads;
-  // A development cluster's contracts may call services on this machine and its network.
-  config.http_policy.allow_private_addresses = dev;
+  // A development cluster's contracts may call services on this machine and its network, unless
+  // it is to behave as a production node would.
+  config.http_policy.allow_private_addresses = dev && !http_guard;
   config.http_policy.allow_list = http_allow;
   config.query_timeout = std::chrono::milliseconds(query_timeout_ms);
   config.version = PHAT_VERSION;

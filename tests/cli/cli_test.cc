@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -21,6 +22,7 @@
 #include <regex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "phat/node/node.h"
@@ -42,28 +44,56 @@ const node::DevAccount& Dev(const std::string& name) {
 
 const std::string kErc20 = std::string(PHAT_CONTRACTS_DIR) + "/erc20.contract";
 
-// One phatd for the tests of this process.
-class WithNode : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
+// A phatd started with `args` (and --tmp --listen 127.0.0.1:0) for a test: its URL read from
+// its output, stopped by its PID when destroyed; if this process dies first, PR_SET_PDEATHSIG
+// stops it.
+class SpawnedPhatd {
+ public:
+  explicit SpawnedPhatd(std::vector<std::string> args) {
+    args.insert(args.begin(), PHATD_BINARY);
+    for (const char* a : {"--tmp", "--listen", "127.0.0.1:0"}) args.push_back(a);
     int out[2];
-    ASSERT_EQ(pipe(out), 0);
+    if (pipe(out) != 0) return;
     const pid_t parent = getpid();
     pid_ = fork();
-    ASSERT_GE(pid_, 0);
     if (pid_ == 0) {
-      // If the test binary dies without stopping it, the node must not outlive it.
       prctl(PR_SET_PDEATHSIG, SIGTERM);
       if (getppid() != parent) _exit(1);
       dup2(out[1], STDOUT_FILENO);
       close(out[0]);
       close(out[1]);
-      execl(PHATD_BINARY, PHATD_BINARY, "--dev", "--tmp", "--listen", "127.0.0.1:0", nullptr);
+      std::vector<char*> argv;
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(PHATD_BINARY, argv.data());
       _exit(127);
     }
     close(out[1]);
     out_ = out[0];
-    std::string output;
+    ReadUrl();
+  }
+  ~SpawnedPhatd() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      int status = 0;
+      waitpid(pid_, &status, 0);
+    }
+    if (out_ >= 0) close(out_);
+  }
+  SpawnedPhatd(const SpawnedPhatd&) = delete;
+  SpawnedPhatd& operator=(const SpawnedPhatd&) = delete;
+
+  // Empty if it did not start (output() says why).
+  const std::string& url() const { return url_; }
+  const std::string& output() const { return output_; }
+  // `phat --node URL args…`
+  Outcome Phat(std::vector<std::string> args) const {
+    args.insert(args.begin(), {"--node", url_});
+    return RunPhat(args);
+  }
+
+ private:
+  void ReadUrl() {
     const std::string marker = "listening on ";
     char buf[4096];
     while (url_.empty()) {
@@ -71,36 +101,35 @@ class WithNode : public ::testing::Test {
       if (poll(&fd, 1, 30'000) <= 0) break;
       const ssize_t n = read(out_, buf, sizeof buf);
       if (n <= 0) break;
-      output.append(buf, size_t(n));
-      if (auto at = output.find(marker); at != std::string::npos) {
-        auto end = output.find('\n', at);
+      output_.append(buf, size_t(n));
+      if (auto at = output_.find(marker); at != std::string::npos) {
+        auto end = output_.find('\n', at);
         if (end != std::string::npos)
-          url_ = output.substr(at + marker.size(), end - at - marker.size());
+          url_ = output_.substr(at + marker.size(), end - at - marker.size());
       }
     }
-    ASSERT_FALSE(url_.empty()) << "phatd did not start:\n" << output;
   }
 
+  pid_t pid_ = -1;
+  int out_ = -1;
+  std::string url_;
+  std::string output_;
+};
+
+// One phatd --dev for the tests of this process.
+class WithNode : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    node_ = new SpawnedPhatd({"--dev"});
+    ASSERT_FALSE(node_->url().empty()) << "phatd did not start:\n" << node_->output();
+  }
   static void TearDownTestSuite() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int status = 0;
-      waitpid(pid_, &status, 0);
-      pid_ = -1;
-    }
-    if (out_ >= 0) close(out_);
-    out_ = -1;
+    delete node_;
+    node_ = nullptr;
   }
+  static Outcome Phat(std::vector<std::string> args) { return node_->Phat(std::move(args)); }
 
-  // `phat --node URL args…`
-  static Outcome Phat(std::vector<std::string> args) {
-    args.insert(args.begin(), {"--node", url_});
-    return RunPhat(args);
-  }
-
-  static inline pid_t pid_ = -1;
-  static inline int out_ = -1;
-  static inline std::string url_;
+  static inline SpawnedPhatd* node_ = nullptr;
 };
 
 TEST_F(WithNode, Erc20DeployTransferAndQuery) {
@@ -407,6 +436,40 @@ TEST(Cli, KeysGenerateWritesAPrivateFileAndShowReadsIt) {
   EXPECT_TRUE(o["seed"].is_string());
 
   std::filesystem::remove_all(dir);
+}
+
+// phatd --http-guard keeps contracts off private addresses as a production node does, and
+// --http-allow names the ones they may reach: the oracle example fetches its price from a web
+// server on 127.0.0.1 only on the node that allows it.
+TEST(Cli, HttpAllowLetsContractsReachTheHostsItNames) {
+  httplib::Server web;
+  web.Get("/price", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(R"({"price": 4200})", "application/json");
+  });
+  const int web_port = web.bind_to_any_port("127.0.0.1");
+  std::thread web_thread([&] { web.listen_after_bind(); });
+  const std::string oracle = std::string(PHAT_CONTRACTS_DIR) + "/oracle.contract";
+  auto fetch_on = [&](const SpawnedPhatd& node) {
+    EXPECT_FALSE(node.url().empty()) << "phatd did not start:\n" << node.output();
+    Outcome deploy = node.Phat({"--key", "alice", "instantiate", oracle});
+    const std::string address = Line(deploy.out, "contract");
+    node.Phat({"--key", "alice", "call", address, "--metadata", oracle, "--message", "set_source",
+               "--args", fmt::format(R"(["http://127.0.0.1:{}/price"])", web_port)});
+    Outcome fetch =
+        node.Phat({"--key", "alice", "query", address, "--metadata", oracle, "--message", "fetch"});
+    return Line(fetch.out, "result");
+  };
+  {
+    SpawnedPhatd allowing({"--dev", "--http-guard", "--http-allow", "127.0.0.1"});
+    EXPECT_TRUE(fetch_on(allowing).starts_with(R"({"Ok":["4200",)")) << fetch_on(allowing);
+  }
+  {
+    SpawnedPhatd guarded({"--dev", "--http-guard"});
+    // pink answers 524 (NotAllowed) and the oracle reports a status other than 200.
+    EXPECT_EQ(fetch_on(guarded), R"({"Err":"BadStatus"})");
+  }
+  web.stop();
+  web_thread.join();
 }
 
 TEST(Cli, KeysOfEachSchemeAndWhatIsRefused) {
