@@ -128,6 +128,9 @@ struct TokenOperator {
 
   // Gas for a token transfer: the node's estimate and a fifth more, as wallets add a margin.
   static constexpr u64 kGasMarginDivisor = 5;
+  // An estimate above this is a node's error, not a token transfer (Ethereum's blocks hold ~36 M
+  // gas; no chain near it holds 2^40), and the margin on it could wrap.
+  static constexpr u64 kMaxGasLimit = u64{1} << 40;
 
   void New() { owner = env::Caller(); }
 
@@ -173,10 +176,15 @@ struct TokenOperator {
     const u128 tip = TRY_RPC(client.MaxPriorityFeePerGas());
     const u128 base_fee = TRY_RPC(client.NextBaseFeePerGas());
     tx.max_priority_fee_per_gas = eth::U256::FromU128(tip);
-    // Room for the base fee to double before the transaction is mined, as wallets allow.
-    tx.max_fee_per_gas = eth::U256::FromU128(base_fee * 2 + tip);
+    // Room for the base fee to double before the transaction is mined, as wallets allow. In 256
+    // bits: the node's numbers may be anything up to 2^128, and must not wrap.
+    tx.max_fee_per_gas =
+        *eth::U256::FromU128(base_fee).CheckedMul(2)->CheckedAdd(eth::U256::FromU128(tip));
     // A revert shows here, before anything is signed: the estimate runs the call.
     const u64 gas = TRY_RPC(client.EstimateGas({from, token, None, call}));
+    if (gas > kMaxGasLimit) {
+      return Err(Fail(ErrorKind::Malformed, "the node's gas estimate is beyond any block"));
+    }
     tx.gas_limit = gas + gas / kGasMarginDivisor;
     tx.to = token;
     tx.data = Move(call);

@@ -9,6 +9,7 @@
 // the phat CLI decodes them. Balances after a transfer are read from the chain itself, not only
 // through the contract.
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -17,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -364,6 +366,49 @@ TEST_F(TokenOperatorTest, BeforeConfigureItSaysSo) {
   Failed(Query("token_balance"), "NotConfigured", "configure()");
   Failed(Query("transfer", {FreshAddress(), "1"}), "NotConfigured", "configure()");
   EXPECT_TRUE(FixedFromHex<20>(EthAddress()));  // the address needs no chain
+}
+
+// A JSON-RPC endpoint on loopback that answers each method with the result the test gives it.
+class ScriptedEndpoint {
+ public:
+  explicit ScriptedEndpoint(std::map<std::string, json> results) : results_(std::move(results)) {
+    server_.Post("/", [this](const httplib::Request& req, httplib::Response& res) {
+      const json request = json::parse(req.body, nullptr, false);
+      const std::string method = request.value("method", "");
+      json answer = {{"jsonrpc", "2.0"}, {"id", request.value("id", json(0))}};
+      if (auto it = results_.find(method); it != results_.end())
+        answer["result"] = it->second;
+      else
+        answer["error"] = {{"code", -32601}, {"message", "no such method here: " + method}};
+      res.set_content(answer.dump(), "application/json");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~ScriptedEndpoint() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/"; }
+
+ private:
+  const std::map<std::string, json> results_;
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+// The node's numbers are not trusted to be sane: a gas estimate no block could hold is refused
+// before anything is signed (its margin would wrap a u64).
+TEST_F(TokenOperatorTest, AnAbsurdGasEstimateIsMalformedAndNothingIsSent) {
+  ScriptedEndpoint endpoint({{"eth_chainId", "0x539"},
+                             {"eth_getTransactionCount", "0x0"},
+                             {"eth_maxPriorityFeePerGas", "0x1"},
+                             {"eth_feeHistory", {{"baseFeePerGas", {"0x7", "0x7"}}}},
+                             {"eth_estimateGas", "0xffffffffffffffff"}});
+  Configure(endpoint.Url());
+  // Had it signed, eth_sendRawTransaction would be answered "no such method here" (Rejected).
+  Failed(Query("transfer", {FreshAddress(), "1"}), "Malformed", "gas estimate is beyond any block");
 }
 
 TEST_F(TokenOperatorTest, AClosedPortIsUnreachable) {
